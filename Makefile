@@ -1,0 +1,49 @@
+# Beatdesk: `make demo` runs the platform with its demo, `make test` runs every check.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON_CANDIDATES := $(HOME)/.pyenv/versions/3.13.0/bin/python3.13 python3.13 python3.12
+PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) 2>/dev/null)))
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-long lint types unit venv lock messages clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "Beatdesk needs Python 3.13 or 3.12: install one (pyenv install 3.13.0) and retry." >&2; \
+	  exit 1; fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-warn-script-location -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-warn-script-location --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/beatdesk demo
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+types: $(STAMP)
+	$(BIN)/mypy beatdesk tests
+
+unit: $(STAMP)
+	$(BIN)/pytest -m "not long"
+
+test: lint types unit
+
+test-long: $(STAMP)
+	$(BIN)/pytest -m long
+
+# Regenerate the exact pins after changing pyproject.toml; commit the lock on its own.
+lock:
+	uv pip compile pyproject.toml --extra test --python-version 3.13 -o requirements.lock --no-header
+
+messages: $(STAMP)
+	cd beatdesk && ../$(BIN)/beatdesk makemessages -l zh_Hans --no-obsolete
+	cd beatdesk && ../$(BIN)/beatdesk compilemessages
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Beatdesk: the matrix of community-policing channels, from a province down to an officer."""

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsConfig(AppConfig):
+    name = "beatdesk.channels"
+    label = "channels"
+    verbose_name = _("Channels")
+
+    def ready(self) -> None:
+        # Each adapter registers itself with the registry when its module is imported.
+        from beatdesk.channels.wechat import adapter  # noqa: F401

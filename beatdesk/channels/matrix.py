@@ -1,0 +1,229 @@
+"""Load a matrix (units, people, accounts) from CSV or Excel: all or nothing.
+
+One row per record; the `record` column says which: `unit`, `person` or `account`.
+Rows may come in any order within a file as long as a parent unit appears before its
+children. Re-importing the same file changes nothing.
+"""
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from beatdesk.audit.actions import record as audit
+from beatdesk.channels.models import Account, ChannelKind, SecurityMode
+from beatdesk.units.models import RegionType, Role, RoleAssignment, Unit, UnitKind, User
+
+logger = logging.getLogger(__name__)
+
+COLUMNS = [
+    "record",
+    "code",
+    "name",
+    "kind",
+    "parent",
+    "region_type",
+    "unit",
+    "role",
+    "username",
+    "display_name",
+    "channel",
+    "app_id",
+    "original_id",
+    "security_mode",
+    "owner",
+    "token",
+    "encoding_aes_key",
+    "app_secret",
+]
+
+
+class MatrixError(Exception):
+    """The file cannot be imported; `problems` lists each with its line number."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportSummary:
+    units: int = 0
+    people: int = 0
+    accounts: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+Row = tuple[int, dict[str, str]]
+
+
+def _clean(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _rows_from_csv(data: bytes) -> Iterator[Row]:
+    text = data.decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    for line, row in enumerate(reader, start=2):
+        yield line, {key.strip(): _clean(value) for key, value in row.items() if key}
+
+
+def _rows_from_excel(data: bytes) -> Iterator[Row]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [_clean(cell) for cell in next(rows, ())]
+    for line, values in enumerate(rows, start=2):
+        cells = dict(zip(header, (_clean(value) for value in values), strict=False))
+        if any(cells.values()):
+            yield line, cells
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Read the file's rows with their line numbers; refuse an unknown format or header."""
+    data = path.read_bytes()
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        rows = list(_rows_from_excel(data))
+    elif path.suffix.lower() == ".csv":
+        rows = list(_rows_from_csv(data))
+    else:
+        raise MatrixError([f"{path.name}: use a .csv or .xlsx file"])
+    if rows and "record" not in rows[0][1]:
+        raise MatrixError([f"{path.name}: the first row must name the columns, with `record`"])
+    return rows
+
+
+def _choice(value: str, choices: type[object], name: str, default: str = "") -> str:
+    allowed = [str(item) for item in choices]  # type: ignore[attr-defined]
+    if not value and default:
+        return default
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _import_unit(row: dict[str, str]) -> Unit:
+    if not row.get("code") or not row.get("name"):
+        raise ValueError("a unit needs a code and a name")
+    parent = None
+    if row.get("parent"):
+        parent = Unit.objects.filter(code=row["parent"]).first()
+        if parent is None:
+            raise ValueError(f"parent unit {row['parent']!r} is not defined above this line")
+    defaults = {
+        "name": row["name"],
+        "kind": _choice(row.get("kind", ""), UnitKind, "kind"),
+        "region_type": _choice(row.get("region_type", ""), RegionType, "region_type", "urban"),
+        "parent": parent,
+    }
+    unit, created = Unit.objects.update_or_create(code=row["code"], defaults=defaults)
+    if created:
+        audit("unit.created", unit, unit=unit)
+    return unit
+
+
+def _unit_named(code: str) -> Unit:
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise ValueError(f"unit {code!r} is not defined")
+    return unit
+
+
+def _import_person(row: dict[str, str]) -> User:
+    if not row.get("username"):
+        raise ValueError("a person needs a username")
+    unit = _unit_named(row.get("unit", ""))
+    user, created = User.objects.get_or_create(username=row["username"])
+    if created:
+        user.set_unusable_password()
+    user.display_name = row.get("display_name", "") or user.display_name
+    user.save()
+    for role in [part.strip() for part in row.get("role", "").split(";") if part.strip()]:
+        _choice(role, Role, "role")
+        assignment, granted = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+        if granted:
+            audit("role.granted", assignment, unit=unit, user=user.pk, role=role)
+    return user
+
+
+def _credentials(row: dict[str, str]) -> str:
+    secrets = {key: row.get(key, "") for key in ("token", "encoding_aes_key", "app_secret")}
+    if secrets["encoding_aes_key"] and len(secrets["encoding_aes_key"]) != 43:
+        raise ValueError("encoding_aes_key must be 43 characters")
+    return json.dumps(secrets)
+
+
+def _import_account(row: dict[str, str]) -> Account:
+    if not row.get("code") or not row.get("name"):
+        raise ValueError("an account needs a code and a name")
+    owner = None
+    if row.get("owner"):
+        owner = User.objects.filter(username=row["owner"]).first()
+        if owner is None:
+            raise ValueError(f"owner {row['owner']!r} is not defined above this line")
+    defaults = {
+        "name": row["name"],
+        "kind": _choice(row.get("channel", ""), ChannelKind, "channel"),
+        "unit": _unit_named(row.get("unit", "")),
+        "owner": owner,
+        "app_id": row.get("app_id", ""),
+        "original_id": row.get("original_id", ""),
+        "security_mode": _choice(row.get("security_mode", ""), SecurityMode, "mode", "safe"),
+        "credentials": _credentials(row),
+    }
+    if owner is None:
+        _check_one_per_platform(row["code"], defaults["unit"], defaults["kind"])  # type: ignore[arg-type]
+    account, created = Account.objects.update_or_create(code=row["code"], defaults=defaults)
+    if created:
+        audit("account.created", account, unit=account.unit)
+    return account
+
+
+def _check_one_per_platform(code: str, unit: Unit, kind: str) -> None:
+    clash = Account.objects.filter(unit=unit, kind=kind, owner__isnull=True)
+    if clash.exclude(code=code).filter(second_account_reason="").exists():
+        raise ValueError("the unit already has an organ account on this platform")
+
+
+IMPORTERS = {"unit": _import_unit, "person": _import_person, "account": _import_account}
+
+
+def import_matrix(path: Path) -> ImportSummary:
+    """Import every row or none: on any problem, roll back and raise MatrixError."""
+    rows = read_rows(path)
+    summary = ImportSummary()
+    with transaction.atomic():
+        for line, row in rows:
+            _import_row(line, row, summary)
+        if summary.problems:
+            transaction.set_rollback(True)
+    if summary.problems:
+        raise MatrixError(summary.problems)
+    logger.info("matrix imported units=%s people=%s", summary.units, summary.people)
+    return summary
+
+
+def _import_row(line: int, row: dict[str, str], summary: ImportSummary) -> None:
+    kind = row.get("record", "")
+    importer = IMPORTERS.get(kind)
+    if importer is None:
+        summary.problems.append(f"line {line}: record must be unit, person or account")
+        return
+    try:
+        with transaction.atomic():
+            importer(row)
+    except ValueError as error:
+        summary.problems.append(f"line {line}: {error}")
+        return
+    if kind == "unit":
+        summary.units += 1
+    elif kind == "person":
+        summary.people += 1
+    else:
+        summary.accounts += 1

@@ -1,0 +1,223 @@
+"""Channel accounts, the raw inbound record, and the outbox every outgoing message passes.
+
+These models know nothing of cases: the inbox builds on them, and each adapter (one folder
+per channel kind) hands what it parsed to the inbox's actions.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from beatdesk.core.secrets import EncryptedTextField
+
+
+class ChannelKind(models.TextChoices):
+    WECHAT = "wechat", _("WeChat Official Account")
+
+
+class SecurityMode(models.TextChoices):
+    SAFE = "safe", _("Safe mode (encrypted)")
+    COMPATIBLE = "compatible", _("Compatible mode")
+    PLAIN = "plain", _("Plain mode (unencrypted, body not signed)")
+
+
+class Account(models.Model):
+    """A channel identity owned by a unit (organ account) or an officer (individual account)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    kind = models.CharField(_("channel"), max_length=16, choices=ChannelKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="accounts")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="individual_accounts",
+        help_text=_("Set for an officer's individual account; empty for an organ account."),
+    )
+    # Public identifiers of the account on its platform (a WeChat appid and gh_ id).
+    app_id = models.CharField(_("app id"), max_length=64, blank=True)
+    original_id = models.CharField(_("original id"), max_length=64, blank=True)
+    # Token, AES key, app secret: JSON, encrypted at rest, read through the adapter.
+    credentials = EncryptedTextField(_("credentials"), blank=True, default="")
+    security_mode = models.CharField(
+        _("security mode"), max_length=16, choices=SecurityMode.choices, default=SecurityMode.SAFE
+    )
+    plain_mode_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    second_account_reason = models.CharField(
+        _("reason for a second account on this platform"), max_length=300, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    needs_attention = models.CharField(_("needs attention"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            # One organ account per unit per platform, unless a reason overrides it.
+            models.UniqueConstraint(
+                fields=["unit", "kind"],
+                condition=Q(owner__isnull=True, second_account_reason=""),
+                name="one_organ_account_per_unit_and_platform",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def endpoint(self) -> str:
+        return f"/hooks/{self.kind}/{self.code}/"
+
+
+class DeliveryStatus(models.TextChoices):
+    RECEIVED = "received", _("Received, not yet processed")
+    PROCESSED = "processed", _("Processed")
+    UNPARSABLE = "unparsable", _("Stored raw; could not be parsed")
+
+
+class InboundDelivery(models.Model):
+    """The exact bytes a channel delivered, committed before anything is acknowledged."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="deliveries")
+    # What makes a retry recognisable: per channel, e.g. sender and message id.
+    delivery_key = models.CharField(max_length=200)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    raw_body = models.BinaryField()
+    # The parsed payload after decryption and removal of illegal characters; empty if none.
+    payload = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    # The passive reply we answered with, so a retry is answered the same way.
+    reply = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "delivery_key"], name="unique_delivery")
+        ]
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} on {self.account_id}"
+
+
+class WebhookNonce(models.Model):
+    """A nonce seen inside the timestamp window, kept to refuse replays with another body."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    timestamp = models.BigIntegerField()
+    body_digest = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "nonce", "timestamp"], name="unique_nonce")
+        ]
+
+    def __str__(self) -> str:
+        return f"nonce {self.pk}"
+
+
+class ChannelContact(models.Model):
+    """Per resident and account: what the channel's sending window depends on."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
+    external_id = models.CharField(max_length=128)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    sent_since_inbound = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="unique_contact")
+        ]
+
+    def __str__(self) -> str:
+        return f"contact {self.pk}"
+
+
+class AccessToken(models.Model):
+    """A platform access token, held once for every process and refreshed ahead of expiry."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="access_token")
+    token = EncryptedTextField(blank=True, default="")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token of account {self.account_id}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    HELD = "held", _("Held until the resident writes again")
+    FAILED = "failed", _("Failed permanently")
+
+
+class ErrorKind(models.TextChoices):
+    TEMPORARY = "temporary", _("Temporary: will be retried")
+    PERMANENT = "permanent", _("Permanent: needs an operator")
+    WINDOW = "window", _("Outside the channel's sending window")
+
+
+class OutboxMessage(models.Model):
+    """A message to go out, written in the same transaction as the decision to send it."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="outbox")
+    recipient = models.CharField(max_length=128)
+    kind = models.CharField(max_length=16, default="text")
+    payload = models.JSONField(default=dict)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    status = models.CharField(
+        max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error_kind = models.CharField(max_length=16, choices=ErrorKind.choices, blank=True)
+    last_error_code = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"outbox {self.pk} {self.status}"
+
+
+class AttemptOutcome(models.TextChoices):
+    SENT = "sent", _("Sent")
+    TEMPORARY = "temporary", _("Temporary error")
+    PERMANENT = "permanent", _("Permanent error")
+    WINDOW = "window", _("Window closed")
+
+
+class DeliveryAttempt(models.Model):
+    """One try at sending an outbox message, kept so operators see what happened."""
+
+    outbox = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="attempts_log"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=AttemptOutcome.choices)
+    error_code = models.CharField(max_length=32, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.pk} {self.outcome}"

@@ -1,0 +1,158 @@
+"""The outbox: enqueue in the deciding transaction, relay with claims and bounded backoff.
+
+A worker claims a row by moving it to `sending` with a claim that expires. If the worker
+dies mid-send, the sweep finds the expired claim and sends again: the only window where a
+resident could get a message twice is after the channel accepted it and before we wrote
+that down, and that window is counted by the trust harness.
+"""
+
+import logging
+import random
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from beatdesk.channels.models import (
+    Account,
+    AttemptOutcome,
+    DeliveryAttempt,
+    ErrorKind,
+    OutboxMessage,
+    OutboxStatus,
+)
+from beatdesk.channels.registry import SendResult, adapter_for
+
+logger = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 120
+MAX_ATTEMPTS = 8
+BASE_BACKOFF_SECONDS = 15
+MAX_BACKOFF_SECONDS = 3600
+
+
+def enqueue(account: Account, recipient: str, text: str, idempotency_key: str) -> OutboxMessage:
+    """Write a text message to the outbox; call inside the transaction that decides to send."""
+    message, _created = OutboxMessage.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={
+            "account": account,
+            "recipient": recipient,
+            "kind": "text",
+            "payload": {"text": text},
+            "next_attempt_at": timezone.now(),
+        },
+    )
+    return message
+
+
+def backoff_delay(attempts: int) -> timedelta:
+    """Return the wait before the next try: exponential, capped, with full jitter."""
+    ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
+
+
+def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
+    """Move one due row to `sending` under a row lock; None if another worker has it."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .select_related("account")
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None or not _is_due(message, now):
+            return None
+        message.status = OutboxStatus.SENDING
+        message.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
+        message.attempts += 1
+        message.save(update_fields=["status", "claimed_until", "attempts"])
+        return message
+
+
+def _is_due(message: OutboxMessage, now: datetime) -> bool:
+    if message.status == OutboxStatus.PENDING:
+        return message.next_attempt_at <= now
+    expired = message.claimed_until is not None and message.claimed_until <= now
+    return message.status == OutboxStatus.SENDING and expired
+
+
+def _record_outcome(
+    message: OutboxMessage, result: SendResult, started: datetime, now: datetime
+) -> None:
+    """Write the attempt and move the row to its next status, in one transaction."""
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            outbox=message,
+            started_at=started,
+            finished_at=now,
+            outcome=result.outcome,
+            error_code=result.error_code,
+            detail=result.detail[:200],
+        )
+        _apply_outcome(message, result, now)
+        message.claimed_until = None
+        message.save()
+
+
+def _apply_outcome(message: OutboxMessage, result: SendResult, now: datetime) -> None:
+    message.last_error_code = result.error_code
+    if result.outcome == AttemptOutcome.SENT:
+        message.status, message.sent_at, message.last_error_kind = OutboxStatus.SENT, now, ""
+    elif result.outcome == AttemptOutcome.WINDOW:
+        message.status, message.last_error_kind = OutboxStatus.HELD, ErrorKind.WINDOW
+    elif result.outcome == AttemptOutcome.PERMANENT or message.attempts >= MAX_ATTEMPTS:
+        message.status, message.last_error_kind = OutboxStatus.FAILED, ErrorKind.PERMANENT
+        _flag_account(message.account, result.error_code)
+    else:
+        message.status, message.last_error_kind = OutboxStatus.PENDING, ErrorKind.TEMPORARY
+        message.next_attempt_at = now + backoff_delay(message.attempts)
+
+
+def _flag_account(account: Account, error_code: str) -> None:
+    Account.objects.filter(pk=account.pk).update(needs_attention=f"send-failed:{error_code}"[:64])
+    logger.warning("account flagged account=%s error_code=%s", account.code, error_code)
+
+
+def deliver(message: OutboxMessage, now: datetime | None = None) -> OutboxMessage:
+    """Send one claimed row through its channel, or hold it if the window is closed."""
+    started = now or timezone.now()
+    adapter = adapter_for(message.account.kind)
+    if adapter.window_allows(message, started):
+        result = adapter.send(message)
+    else:
+        result = SendResult(AttemptOutcome.WINDOW, "window", "held before sending")
+
+    _record_outcome(message, result, started, timezone.now())
+    logger.info(
+        "outbox attempt id=%s outcome=%s code=%s", message.pk, result.outcome, result.error_code
+    )
+    return message
+
+
+def due_ids(now: datetime, limit: int = 100) -> list[int]:
+    """Return ids of rows due now: pending and due, or sending with an expired claim."""
+    pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+    abandoned = OutboxMessage.objects.filter(status=OutboxStatus.SENDING, claimed_until__lte=now)
+    ids = list(pending.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    ids += list(abandoned.values_list("pk", flat=True)[:limit])
+    return ids
+
+
+def relay_due(now: datetime | None = None, limit: int = 100) -> int:
+    """Claim and send every due row; return how many were attempted."""
+    moment = now or timezone.now()
+    attempted = 0
+    for message_id in due_ids(moment, limit):
+        message = _claim(message_id, moment)
+        if message is not None:
+            deliver(message, moment)
+            attempted += 1
+    return attempted
+
+
+def release_held(account: Account, recipient: str) -> int:
+    """Make held rows for a resident due again, because they just reopened the window."""
+    return OutboxMessage.objects.filter(
+        account=account, recipient=recipient, status=OutboxStatus.HELD
+    ).update(status=OutboxStatus.PENDING, next_attempt_at=timezone.now())

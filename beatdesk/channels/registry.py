@@ -1,0 +1,57 @@
+"""One table from channel kind to its adapter; adding a channel touches no other app."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from beatdesk.channels.models import Account, AttemptOutcome, InboundDelivery, OutboxMessage
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What the channel said about one attempt; `detail` never holds message text."""
+
+    outcome: AttemptOutcome
+    error_code: str = ""
+    detail: str = ""
+
+
+class ChannelAdapter(Protocol):
+    kind: str
+
+    def window_allows(self, message: OutboxMessage, now: datetime) -> bool:
+        """Return whether the channel's own limits let this message go out now."""
+        ...
+
+    def send(self, message: OutboxMessage) -> SendResult:
+        """Send one outbox message and classify the outcome."""
+        ...
+
+    def note_inbound(self, account: Account, external_id: str, at: datetime) -> None:
+        """Record that a resident wrote, which reopens the channel's sending window."""
+        ...
+
+    def process_delivery(self, delivery: InboundDelivery) -> str:
+        """Hand a stored inbound delivery to the inbox once; return any immediate reply."""
+        ...
+
+
+class UnknownChannel(LookupError):
+    """No adapter is registered for this channel kind."""
+
+
+_adapters: dict[str, ChannelAdapter] = {}
+
+
+def register(adapter: ChannelAdapter) -> ChannelAdapter:
+    """Make the adapter the one that serves its channel kind."""
+    _adapters[adapter.kind] = adapter
+    return adapter
+
+
+def adapter_for(kind: str) -> ChannelAdapter:
+    """Return the adapter for a channel kind."""
+    try:
+        return _adapters[kind]
+    except KeyError:
+        raise UnknownChannel(kind) from None

@@ -1,0 +1,48 @@
+"""Background work. Huey only wakes workers: the durable record is always a database row."""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from beatdesk.channels import outbox
+from beatdesk.channels.models import DeliveryStatus, InboundDelivery, WebhookNonce
+from beatdesk.channels.registry import UnknownChannel, adapter_for
+
+logger = logging.getLogger(__name__)
+
+# A push still `received` after this long lost its request half-way; the sweep finishes it.
+STALE_DELIVERY = timedelta(seconds=30)
+NONCE_RETENTION = timedelta(hours=1)
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def relay_outbox() -> int:
+    """Send what is due in the outbox now (woken after an answer is committed)."""
+    return outbox.relay_due()
+
+
+def process_stale_deliveries() -> int:
+    """Hand to the inbox every stored push whose request died before doing so."""
+    cutoff = timezone.now() - STALE_DELIVERY
+    stale = InboundDelivery.objects.filter(status=DeliveryStatus.RECEIVED, received_at__lte=cutoff)
+    count = 0
+    for delivery in stale.select_related("account")[:200]:
+        try:
+            adapter_for(delivery.account.kind).process_delivery(delivery)
+            count += 1
+        except UnknownChannel:
+            logger.error("no adapter for delivery=%s", delivery.pk)
+    return count
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def sweep() -> None:
+    """Every minute: finish stale pushes, send due and abandoned outbox rows, prune nonces."""
+    processed = process_stale_deliveries()
+    sent = outbox.relay_due()
+    WebhookNonce.objects.filter(seen_at__lt=timezone.now() - NONCE_RETENTION).delete()
+    if processed or sent:
+        logger.info("sweep processed=%s relayed=%s", processed, sent)

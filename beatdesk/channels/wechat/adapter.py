@@ -1,0 +1,154 @@
+"""The WeChat Official Account adapter: receive pushes into the inbox, send answers out."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from beatdesk.channels import outbox
+from beatdesk.channels.models import (
+    Account,
+    AttemptOutcome,
+    ChannelContact,
+    ChannelKind,
+    DeliveryStatus,
+    InboundDelivery,
+    OutboxMessage,
+)
+from beatdesk.channels.registry import SendResult, register
+from beatdesk.channels.wechat import client
+from beatdesk.channels.wechat.credentials import CredentialsError
+from beatdesk.channels.wechat.schemas import PayloadError, WeChatMessage, parse_message
+from beatdesk.inbox.actions import do_receive_message
+
+logger = logging.getLogger(__name__)
+unsupported_logger = logging.getLogger("beatdesk.channels.wechat.unsupported")
+
+WINDOW = timedelta(hours=48)
+MESSAGES_PER_WINDOW = 5
+MAX_TEXT_BYTES = 2048
+WINDOW_ERRORS = {45015, 45047}
+PERMANENT_ERRORS = {40003, 40013, 40125, 40164, 43004, 45002, 48001, 50002}
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The outcome of storing a push: the delivery row and whether it was new."""
+
+    delivery: InboundDelivery
+    is_new: bool
+
+
+def store_delivery(account: Account, key: str, raw: bytes, payload: str) -> Stored:
+    """Commit the raw push under its delivery key; a retry finds the row already there."""
+    try:
+        with transaction.atomic():
+            delivery = InboundDelivery.objects.create(
+                account=account, delivery_key=key, raw_body=raw, payload=payload
+            )
+        return Stored(delivery, True)
+    except IntegrityError:
+        existing = InboundDelivery.objects.get(account=account, delivery_key=key)
+        return Stored(existing, False)
+
+
+def mark_unparsable(delivery: InboundDelivery, reason: str) -> None:
+    """Flag a stored push an operator must look at; the raw bytes stay as received."""
+    InboundDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.UNPARSABLE, error=reason[:200]
+    )
+    logger.warning("wechat push unparsable delivery=%s reason=%s", delivery.pk, reason)
+
+
+def process_delivery(delivery: InboundDelivery) -> str:
+    """Hand a stored push to the inbox once; return the passive reply text owed for it."""
+    try:
+        message = parse_message(delivery.payload)
+    except PayloadError as error:
+        mark_unparsable(delivery, str(error))
+        return ""
+
+    with transaction.atomic():
+        locked = InboundDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status != DeliveryStatus.RECEIVED:
+            return locked.reply
+        reply = _hand_to_inbox(locked, message)
+    return reply
+
+
+def _hand_to_inbox(delivery: InboundDelivery, message: WeChatMessage) -> str:
+    account = delivery.account
+    if not message.is_known:
+        unsupported_logger.info(
+            "unsupported wechat push account=%s type=%s event=%s",
+            account.code,
+            message.msg_type,
+            message.event,
+        )
+    receipt = do_receive_message(account, delivery, message.to_incoming())
+    # A resident's own message opens the 48-hour window; events open shorter windows that
+    # we do not use, so they leave it as it is.
+    if message.msg_type != "event":
+        WECHAT.note_inbound(account, message.from_user, timezone.now())
+
+    delivery.status = DeliveryStatus.PROCESSED
+    delivery.reply = receipt.automatic_reply
+    delivery.processed_at = timezone.now()
+    delivery.attempts += 1
+    delivery.save(update_fields=["status", "reply", "processed_at", "attempts"])
+    return receipt.automatic_reply
+
+
+class WeChatAdapter:
+    kind = ChannelKind.WECHAT.value
+
+    def window_allows(self, message: OutboxMessage, now: datetime) -> bool:
+        contact = ChannelContact.objects.filter(
+            account=message.account, external_id=message.recipient
+        ).first()
+        if contact is None or contact.last_inbound_at is None:
+            return False
+        within = now - contact.last_inbound_at < WINDOW
+        return within and contact.sent_since_inbound < MESSAGES_PER_WINDOW
+
+    def send(self, message: OutboxMessage) -> SendResult:
+        text = str(message.payload.get("text", ""))
+        if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+            return SendResult(AttemptOutcome.PERMANENT, "45002", "text longer than 2048 bytes")
+        try:
+            client.send_text(message.account, message.recipient, text)
+        except client.WeChatAPIError as error:
+            return _classify(error)
+        except CredentialsError as error:
+            return SendResult(AttemptOutcome.PERMANENT, "credentials", str(error))
+
+        ChannelContact.objects.filter(
+            account=message.account, external_id=message.recipient
+        ).update(sent_since_inbound=F("sent_since_inbound") + 1)
+        return SendResult(AttemptOutcome.SENT)
+
+    def note_inbound(self, account: Account, external_id: str, at: datetime) -> None:
+        ChannelContact.objects.update_or_create(
+            account=account,
+            external_id=external_id,
+            defaults={"last_inbound_at": at, "sent_since_inbound": 0},
+        )
+        outbox.release_held(account, external_id)
+
+    def process_delivery(self, delivery: InboundDelivery) -> str:
+        return process_delivery(delivery)
+
+
+def _classify(error: client.WeChatAPIError) -> SendResult:
+    code = "" if error.code is None else str(error.code)
+    if error.code in WINDOW_ERRORS:
+        return SendResult(AttemptOutcome.WINDOW, code, error.detail)
+    if error.code in PERMANENT_ERRORS:
+        return SendResult(AttemptOutcome.PERMANENT, code, error.detail)
+    return SendResult(AttemptOutcome.TEMPORARY, code or "network", error.detail)
+
+
+WECHAT = register(WeChatAdapter())

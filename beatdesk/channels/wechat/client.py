@@ -1,0 +1,113 @@
+"""Calls to the WeChat API: one shared access token, bounded retries, classified errors.
+
+wechatpy 1.8.18 retries token errors without limit and fetches tokens from a fixed
+address, so its retry is off and token fetching is ours: the stable-token endpoint, one
+row per account shared by every process, refreshed ahead of expiry under a row lock.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+from beatdesk.channels.models import AccessToken, Account
+from beatdesk.channels.wechat.credentials import credentials_of
+
+logger = logging.getLogger(__name__)
+
+TOKEN_ERRORS = {40001, 40014, 41001, 42001}
+REFRESH_AHEAD = timedelta(minutes=5)
+HTTP_TIMEOUT_SECONDS = 5
+
+
+class WeChatAPIError(Exception):
+    """The WeChat API answered with an error code (or not at all: code None)."""
+
+    def __init__(self, code: int | None, detail: str = "") -> None:
+        super().__init__(f"wechat error {code}")
+        self.code = code
+        self.detail = detail
+
+
+def api_base() -> str:
+    return settings.WECHAT_API_BASE_URL.rstrip("/")
+
+
+def _fetch_stable_token(account: Account, force: bool) -> tuple[str, int]:
+    body = {
+        "grant_type": "client_credential",
+        "appid": account.app_id,
+        "secret": credentials_of(account).app_secret,
+        "force_refresh": force,
+    }
+    try:
+        response = requests.post(
+            f"{api_base()}/cgi-bin/stable_token", json=body, timeout=HTTP_TIMEOUT_SECONDS
+        )
+        data: dict[str, Any] = response.json()
+    except (requests.RequestException, ValueError):
+        raise WeChatAPIError(None, "token endpoint unreachable") from None
+
+    if "access_token" not in data:
+        raise WeChatAPIError(int(data.get("errcode", -1)), "token refused")
+    return str(data["access_token"]), int(data.get("expires_in", 7200))
+
+
+def access_token_for(account: Account, *, force: bool = False, now: datetime | None = None) -> str:
+    """Return a valid token, fetching one only if the shared one is missing or near expiry."""
+    moment = now or timezone.now()
+    with transaction.atomic():
+        AccessToken.objects.get_or_create(account=account)
+        held = AccessToken.objects.select_for_update().get(account=account)
+        fresh = held.expires_at is not None and held.expires_at - REFRESH_AHEAD > moment
+        if held.token and fresh and not force:
+            return str(held.token)
+
+        token, expires_in = _fetch_stable_token(account, force)
+        held.token, held.fetched_at = token, moment
+        held.expires_at = moment + timedelta(seconds=expires_in)
+        held.save()
+    logger.info("wechat token refreshed account=%s forced=%s", account.code, force)
+    return token
+
+
+class _Client(WeChatClient):  # type: ignore[misc]
+    """wechatpy's client pointed at our API base, with its own retry turned off."""
+
+    def __init__(self, account: Account, token: str) -> None:
+        super().__init__(
+            account.app_id, "", access_token=token, timeout=HTTP_TIMEOUT_SECONDS, auto_retry=False
+        )
+        self.API_BASE_URL = f"{api_base()}/cgi-bin/"
+
+    def fetch_access_token(self) -> None:
+        raise WeChatAPIError(None, "token fetching goes through access_token_for")
+
+
+def _send_once(account: Account, openid: str, text: str, token: str) -> None:
+    try:
+        _Client(account, token).message.send_text(openid, text)
+    except WeChatClientException as error:
+        code = int(error.errcode) if error.errcode is not None else None
+        raise WeChatAPIError(code, "send refused") from None
+    except requests.RequestException:
+        raise WeChatAPIError(None, "API unreachable") from None
+
+
+def send_text(account: Account, openid: str, text: str, token_retries: int = 2) -> None:
+    """Send a customer-service text message; refresh the token a bounded number of times."""
+    token = access_token_for(account)
+    for attempt in range(token_retries + 1):
+        try:
+            _send_once(account, openid, text, token)
+            return
+        except WeChatAPIError as error:
+            if error.code not in TOKEN_ERRORS or attempt == token_retries:
+                raise
+            token = access_token_for(account, force=True)

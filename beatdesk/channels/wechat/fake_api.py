@@ -1,0 +1,632 @@
+"""A local stand-in for api.weixin.qq.com that speaks its exact JSON wire format.
+
+It covers what Beatdesk calls: access tokens (ordinary and stable) and customer-service
+text messages with their 48-hour window and five-message quota. Tests start it in-process;
+the demo runs it as a process:
+
+    python -m beatdesk.channels.wechat.fake_api --port 8901 --app wxdemo:demo-secret
+
+It listens on 127.0.0.1 only. Besides WeChat's paths it serves two of its own under
+/_fake/ so that a demo running it as a separate process can still tell it that a user
+wrote (POST /_fake/user_message {"openid": ...}) and read what was sent (GET /_fake/calls).
+"""
+
+import argparse
+import collections
+import hmac
+import json
+import logging
+import secrets
+import signal
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any, Literal, Self
+from urllib.parse import parse_qsl, urlsplit
+
+logger = logging.getLogger(__name__)
+
+# These are URL paths, not secrets, whatever their names suggest to the linter.
+TOKEN_PATH = "/cgi-bin/token"  # noqa: S105
+STABLE_TOKEN_PATH = "/cgi-bin/stable_token"  # noqa: S105
+CUSTOM_SEND_PATH = "/cgi-bin/message/custom/send"
+USER_MESSAGE_PATH = "/_fake/user_message"
+CALLS_PATH = "/_fake/calls"
+
+TOKEN_LIFETIME_SECONDS = 7200
+# The stable token is renewed in its last five minutes, and forced refreshes closer
+# together than 30 seconds hand back the current token unchanged.
+STABLE_RENEWAL_SECONDS = 300
+FORCE_REFRESH_SPACING_SECONDS = 30
+DEFAULT_GRACE_SECONDS = 300.0
+WINDOW_SECONDS = 48 * 3600
+WINDOW_QUOTA = 5
+TEXT_LIMIT_BYTES = 2048
+MAX_BODY_BYTES = 1 << 20
+
+CUSTOM_MSGTYPES = frozenset(
+    {"text", "image", "voice", "video", "music", "news", "mpnews", "msgmenu", "wxcard"}
+    | {"miniprogrampage", "mpnewsarticle"}
+)
+
+# The wording WeChat uses; real answers append " rid: ..." for its own log lookup.
+ERRMSGS: dict[int, str] = {
+    -1: "system error",
+    40001: "invalid credential, access_token is invalid or not latest",
+    40002: "invalid grant_type",
+    40003: "invalid openid",
+    40008: "invalid message type",
+    40013: "invalid appid",
+    40066: "invalid url",
+    40125: "invalid appsecret",
+    40164: "invalid ip, not in whitelist",
+    41001: "access_token missing",
+    41002: "appid missing",
+    41004: "appsecret missing",
+    42001: "access_token expired",
+    43001: "require GET method",
+    43002: "require POST method",
+    44004: "empty content",
+    45002: "content size out of limit",
+    45009: "reach max api daily quota limit",
+    45011: "api minute-quota reach limit",
+    45015: "response out of time limit or subscription is canceled",
+    45047: "out of response count limit",
+    47001: "data format error",
+    48001: "api unauthorized",
+}
+
+BreakKind = Literal["http_500", "close"]
+TokenSource = Literal["token", "stable"]
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One request the fake received, and what it answered."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    raw_body: bytes
+    headers: dict[str, str]
+    status: int
+    errcode: int | None
+
+
+@dataclass
+class _Answer:
+    status: int
+    payload: dict[str, Any] | None = None
+    close: bool = False
+
+    @property
+    def errcode(self) -> int | None:
+        if self.payload is None:
+            return None
+        return int(self.payload.get("errcode", 0))
+
+
+@dataclass
+class _Fault:
+    remaining: int
+    errcode: int = 0
+    kind: BreakKind | None = None
+
+
+@dataclass
+class _Token:
+    value: str
+    app_id: str
+    source: TokenSource
+    issued_at: float
+    expires_at: float
+    revoked_at: float | None = None
+
+
+@dataclass
+class _Window:
+    opened_at: float
+    sent: int = 0
+
+
+@dataclass
+class _State:
+    """Everything the fake remembers; only touched while holding FakeWeChatAPI._lock."""
+
+    tokens: dict[str, _Token] = field(default_factory=dict)
+    latest: dict[tuple[str, TokenSource], _Token] = field(default_factory=dict)
+    last_forced: dict[str, float] = field(default_factory=dict)
+    windows: dict[str, _Window] = field(default_factory=dict)
+    faults: dict[str, collections.deque[_Fault]] = field(default_factory=dict)
+    delays: dict[str, collections.deque[float]] = field(default_factory=dict)
+    calls: list[RecordedCall] = field(default_factory=list)
+    tokens_issued: int = 0
+
+
+def _error(errcode: int, status: int = 200) -> _Answer:
+    """Answer with WeChat's error envelope, rid suffix included."""
+    rid = "-".join(secrets.token_hex(4) for _ in range(3))
+    message = ERRMSGS.get(errcode, "fake api error")
+    return _Answer(status, {"errcode": errcode, "errmsg": f"{message} rid: {rid}"})
+
+
+def _ok() -> _Answer:
+    return _Answer(200, {"errcode": 0, "errmsg": "ok"})
+
+
+def _parse_json(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+class FakeWeChatAPI:
+    """A thread-safe fake of api.weixin.qq.com for any number of apps."""
+
+    def __init__(
+        self,
+        apps: Mapping[str, str] | None = None,
+        *,
+        port: int = 0,
+        token_grace_seconds: float = DEFAULT_GRACE_SECONDS,
+    ) -> None:
+        self._apps = dict(apps or {})
+        self._port = port
+        self._grace = token_grace_seconds
+        self._clock_offset = 0.0
+        self._lock = threading.Lock()
+        self._state = _State()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # Lifecycle.
+
+    def start(self) -> str:
+        """Start serving on 127.0.0.1 and return the base URL, e.g. http://127.0.0.1:PORT."""
+        if self._server is None:
+            self._server = _Server(("127.0.0.1", self._port), _Handler, self)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            )
+            self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server, self._thread = None, None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the fake WeChat API is not running")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # Setting the scene.
+
+    def add_app(self, app_id: str, secret: str) -> None:
+        """Accept credentials for one more app."""
+        with self._lock:
+            self._apps[app_id] = secret
+
+    def now(self) -> float:
+        """Return the fake's clock: real time, moved on by advance_clock."""
+        return time.time() + self._clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the fake's clock forward, to expire tokens and windows without waiting."""
+        with self._lock:
+            self._clock_offset += seconds
+
+    def set_token_grace(self, seconds: float) -> None:
+        """Set how long a token keeps working after /cgi-bin/token issues its successor."""
+        with self._lock:
+            self._grace = seconds
+
+    def expire_tokens(self) -> None:
+        """Make every token issued so far expired, as if two hours had passed for them."""
+        with self._lock:
+            moment = self.now()
+            for token in self._state.tokens.values():
+                token.expires_at = min(token.expires_at, moment)
+
+    def note_user_message(self, openid: str, at: float | None = None) -> None:
+        """Record that openid wrote to the account, opening a fresh 48-hour window."""
+        with self._lock:
+            moment = at if at is not None else self.now()
+            self._state.windows[openid] = _Window(opened_at=moment)
+
+    # Scripted trouble.
+
+    def fail_next(self, path: str, errcode: int, times: int = 1) -> None:
+        """Answer the next `times` calls to path with errcode instead of serving them."""
+        self._queue_fault(path, _Fault(remaining=times, errcode=errcode))
+
+    def break_next(self, path: str, kind: BreakKind = "http_500", times: int = 1) -> None:
+        """Answer the next calls to path with HTTP 500, or close the connection unanswered."""
+        self._queue_fault(path, _Fault(remaining=times, kind=kind))
+
+    def delay_next(self, path: str, seconds: float, times: int = 1) -> None:
+        """Hold the next `times` answers to path for `seconds` before sending them."""
+        with self._lock:
+            queue = self._state.delays.setdefault(path, collections.deque())
+            queue.extend([seconds] * times)
+
+    def _queue_fault(self, path: str, fault: _Fault) -> None:
+        if fault.remaining < 1:
+            raise ValueError("a scripted fault must apply to at least one call")
+        with self._lock:
+            self._state.faults.setdefault(path, collections.deque()).append(fault)
+
+    # What happened.
+
+    @property
+    def calls(self) -> list[RecordedCall]:
+        """Return a snapshot of every call received, oldest first."""
+        with self._lock:
+            return list(self._state.calls)
+
+    def calls_to(self, path: str) -> list[RecordedCall]:
+        """Return the calls received on one path."""
+        return [call for call in self.calls if call.path == path]
+
+    def count(self, path: str) -> int:
+        """Return how many calls reached path, whatever they were answered."""
+        return len(self.calls_to(path))
+
+    @property
+    def token_fetches(self) -> int:
+        """Return how many calls reached either token endpoint."""
+        return self.count(TOKEN_PATH) + self.count(STABLE_TOKEN_PATH)
+
+    @property
+    def tokens_issued(self) -> int:
+        """Return how many new tokens were minted (a repeated stable token is not new)."""
+        with self._lock:
+            return self._state.tokens_issued
+
+    def sent_texts(self, openid: str) -> list[str]:
+        """Return the texts delivered to openid, that is, the sends answered errcode 0."""
+        return [
+            call.body["text"]["content"]
+            for call in self.calls_to(CUSTOM_SEND_PATH)
+            if call.errcode == 0
+            and call.body.get("touser") == openid
+            and call.body.get("msgtype") == "text"
+        ]
+
+    # Answering a request.
+
+    def answer(
+        self, method: str, path: str, query: dict[str, str], raw: bytes, headers: dict[str, str]
+    ) -> _Answer:
+        """Serve one request and record it; the HTTP handler calls this from its thread."""
+        delay = self._take_delay(path)
+        if delay:
+            # Sleeping outside the lock keeps a slow answer from stalling every other one.
+            time.sleep(delay)
+
+        body = _parse_json(raw)
+        with self._lock:
+            result = self._take_fault(path) or self._route(method, path, query, body)
+            if not path.startswith("/_fake/"):
+                call = RecordedCall(
+                    method, path, query, body, raw, headers, result.status, result.errcode
+                )
+                self._state.calls.append(call)
+        logger.debug("fake wechat api path=%s status=%s errcode=%s", path, *_outcome(result))
+        return result
+
+    def _take_delay(self, path: str) -> float:
+        with self._lock:
+            queue = self._state.delays.get(path)
+            return queue.popleft() if queue else 0.0
+
+    def _take_fault(self, path: str) -> _Answer | None:
+        queue = self._state.faults.get(path)
+        if not queue:
+            return None
+        fault = queue[0]
+        fault.remaining -= 1
+        if fault.remaining == 0:
+            queue.popleft()
+        if fault.kind == "close":
+            return _Answer(0, close=True)
+        if fault.kind == "http_500":
+            return _Answer(500, None)
+        return _error(fault.errcode)
+
+    def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> _Answer:
+        if path == TOKEN_PATH:
+            return self._token(query) if method == "GET" else _error(43001)
+        if path == STABLE_TOKEN_PATH:
+            return self._stable_token(body) if method == "POST" else _error(43002)
+        if path == CUSTOM_SEND_PATH:
+            return self._custom_send(query, body) if method == "POST" else _error(43002)
+        if path == USER_MESSAGE_PATH and method == "POST":
+            return self._control_user_message(body)
+        if path == CALLS_PATH and method == "GET":
+            return _Answer(200, {"errcode": 0, "calls": [_summary(c) for c in self._state.calls]})
+        return _error(40066, status=404)
+
+    # Tokens.
+
+    def _token(self, query: dict[str, str]) -> _Answer:
+        if query.get("grant_type") != "client_credential":
+            return _error(40002)
+        app_id = query.get("appid", "")
+        refusal = self._check_credentials(app_id, query.get("secret", ""))
+        if refusal:
+            return _error(refusal)
+
+        # Each fetch retires the previous token, which keeps working only for the grace.
+        previous = self._state.latest.get((app_id, "token"))
+        if previous is not None:
+            previous.revoked_at = self.now() + self._grace
+        token = self._mint(app_id, "token")
+        return _Answer(200, {"access_token": token.value, "expires_in": TOKEN_LIFETIME_SECONDS})
+
+    def _stable_token(self, body: Any) -> _Answer:
+        if not isinstance(body, dict):
+            return _error(47001)
+        if body.get("grant_type") != "client_credential":
+            return _error(40002)
+        app_id = str(body.get("appid") or "")
+        refusal = self._check_credentials(app_id, str(body.get("secret") or ""))
+        if refusal:
+            return _error(refusal)
+
+        token = self._current_stable(app_id, force=body.get("force_refresh") is True)
+        remaining = round(token.expires_at - self.now())
+        return _Answer(200, {"access_token": token.value, "expires_in": remaining})
+
+    def _current_stable(self, app_id: str, force: bool) -> _Token:
+        moment = self.now()
+        current = self._state.latest.get((app_id, "stable"))
+        if force and not self._forced_recently(app_id, moment):
+            self._state.last_forced[app_id] = moment
+            if current is not None:
+                current.revoked_at = moment
+            return self._mint(app_id, "stable")
+
+        if current is not None and current.expires_at - moment > STABLE_RENEWAL_SECONDS:
+            return current
+        # A renewal in the last minutes leaves the old token to run out naturally.
+        return self._mint(app_id, "stable")
+
+    def _forced_recently(self, app_id: str, moment: float) -> bool:
+        last_forced = self._state.last_forced.get(app_id)
+        return last_forced is not None and moment - last_forced < FORCE_REFRESH_SPACING_SECONDS
+
+    def _check_credentials(self, app_id: str, secret: str) -> int | None:
+        if not app_id:
+            return 41002
+        if not secret:
+            return 41004
+        expected = self._apps.get(app_id)
+        if expected is None:
+            return 40013
+        if not hmac.compare_digest(expected.encode(), secret.encode()):
+            return 40125
+        return None
+
+    def _mint(self, app_id: str, source: TokenSource) -> _Token:
+        moment = self.now()
+        # Real tokens run to well over a hundred characters; callers must store 512.
+        value = secrets.token_urlsafe(102)
+        token = _Token(value, app_id, source, moment, moment + TOKEN_LIFETIME_SECONDS)
+        self._state.tokens[value] = token
+        self._state.latest[(app_id, source)] = token
+        self._state.tokens_issued += 1
+        return token
+
+    def _token_refusal(self, query: dict[str, str]) -> int | None:
+        value = query.get("access_token")
+        if not value:
+            return 41001
+        token = self._state.tokens.get(value)
+        moment = self.now()
+        if token is None or (token.revoked_at is not None and moment >= token.revoked_at):
+            return 40001
+        if moment >= token.expires_at:
+            return 42001
+        return None
+
+    # Customer-service messages.
+
+    def _custom_send(self, query: dict[str, str], body: Any) -> _Answer:
+        refusal = self._token_refusal(query) or self._message_refusal(body)
+        if refusal:
+            return _error(refusal)
+        refusal = self._spend_window(body["touser"])
+        return _error(refusal) if refusal else _ok()
+
+    def _message_refusal(self, body: Any) -> int | None:
+        if not isinstance(body, dict):
+            return 47001
+        if not isinstance(body.get("touser"), str) or not body["touser"]:
+            return 40003
+        if body.get("msgtype") not in CUSTOM_MSGTYPES:
+            return 40008
+        if body["msgtype"] != "text":
+            return None
+
+        text = body.get("text")
+        content = text.get("content") if isinstance(text, dict) else None
+        if not isinstance(content, str):
+            return 47001
+        if not content:
+            return 44004
+        if len(content.encode("utf-8")) > TEXT_LIMIT_BYTES:
+            return 45002
+        return None
+
+    def _spend_window(self, openid: str) -> int | None:
+        window = self._state.windows.get(openid)
+        if window is None or self.now() - window.opened_at >= WINDOW_SECONDS:
+            return 45015
+        if window.sent >= WINDOW_QUOTA:
+            return 45047
+        window.sent += 1
+        return None
+
+    def _control_user_message(self, body: Any) -> _Answer:
+        if not isinstance(body, dict) or not isinstance(body.get("openid"), str):
+            return _error(47001)
+        at = body.get("at")
+        moment = float(at) if isinstance(at, int | float) else self.now()
+        self._state.windows[body["openid"]] = _Window(opened_at=moment)
+        return _ok()
+
+
+def _outcome(result: _Answer) -> tuple[int, int | None]:
+    return result.status, result.errcode
+
+
+def _summary(call: RecordedCall) -> dict[str, Any]:
+    summary = asdict(call)
+    del summary["raw_body"]
+    return summary
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server, holding the fake its handlers answer from."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        api: FakeWeChatAPI,
+    ) -> None:
+        super().__init__(address, handler)
+        self.api = api
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    # WeChat keeps connections alive, and so do the clients under test.
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: answer() logs one line per request instead of stderr noise."""
+
+    def _serve(self, method: str) -> None:
+        url = urlsplit(self.path)
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        raw = self._read_body()
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        result = self.server.api.answer(method, url.path, query, raw, headers)
+        if result.close:
+            self.close_connection = True
+            return
+        self._write(result)
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            # The unread rest would be taken for the next request, so drop the connection.
+            self.close_connection = True
+        return self.rfile.read(min(length, MAX_BODY_BYTES)) if length > 0 else b""
+
+    def _write(self, result: _Answer) -> None:
+        payload = b"" if result.payload is None else _encode(result.payload)
+        self.send_response(result.status)
+        # WeChat labels its JSON this way, with "encoding" rather than "charset".
+        self.send_header("Content-Type", "application/json; encoding=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+def _encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# Running as a process.
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Serve a fake api.weixin.qq.com on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8901, help="0 picks a free port")
+    parser.add_argument("--app-id", help="one app id, paired with --secret")
+    parser.add_argument("--secret", help="the secret of --app-id")
+    parser.add_argument(
+        "--app", action="append", default=[], metavar="APPID:SECRET", help="repeatable"
+    )
+    parser.add_argument("--apps-file", type=Path, help="a JSON object mapping app id to secret")
+    parser.add_argument("--grace", type=float, default=DEFAULT_GRACE_SECONDS)
+    return parser.parse_args(argv)
+
+
+def _apps_from(args: argparse.Namespace) -> dict[str, str]:
+    apps: dict[str, str] = {}
+    if args.apps_file is not None:
+        apps.update(json.loads(args.apps_file.read_text(encoding="utf-8")))
+    for pair in args.app:
+        app_id, separator, secret = pair.partition(":")
+        if not separator:
+            raise SystemExit(f"--app takes APPID:SECRET, not {pair!r}")
+        apps[app_id] = secret
+    if args.app_id or args.secret:
+        if not (args.app_id and args.secret):
+            raise SystemExit("--app-id and --secret go together")
+        apps[args.app_id] = args.secret
+    return apps
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve until SIGINT or SIGTERM, after printing the base URL on its own line."""
+    args = _parse_args(argv)
+    apps = _apps_from(args)
+    if not apps:
+        raise SystemExit("give at least one app: --app APPID:SECRET or --apps-file")
+
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    with FakeWeChatAPI(apps, port=args.port, token_grace_seconds=args.grace) as api:
+        print(api.base_url, flush=True)
+        stopping.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

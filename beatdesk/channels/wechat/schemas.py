@@ -1,0 +1,175 @@
+"""Typed WeChat payloads, parsed at the edge from untrusted XML.
+
+Parsing refuses DTDs, entities and external references (defusedxml). Characters that XML
+1.0 forbids (C0 controls, U+FFFE, U+FFFF, lone surrogates) are removed first: WeChat
+delivers them unescaped when a resident pastes them, and the message must still arrive.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from beatdesk.inbox.intake import IncomingMessage
+from beatdesk.inbox.models import MessageKind
+
+ILLEGAL_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+MESSAGE_KINDS = {
+    "text": MessageKind.TEXT,
+    "image": MessageKind.IMAGE,
+    "voice": MessageKind.VOICE,
+    "video": MessageKind.VIDEO,
+    "shortvideo": MessageKind.VIDEO,
+    "location": MessageKind.LOCATION,
+    "link": MessageKind.LINK,
+    "event": MessageKind.EVENT,
+}
+# The fields kept per kind; anything else in the payload stays only in the raw record.
+KEPT_FIELDS = [
+    "PicUrl",
+    "MediaId",
+    "Format",
+    "Recognition",
+    "ThumbMediaId",
+    "Location_X",
+    "Location_Y",
+    "Scale",
+    "Label",
+    "Title",
+    "Description",
+    "Url",
+    "Latitude",
+    "Longitude",
+    "Precision",
+    "Ticket",
+    "MenuId",
+]
+KNOWN_EVENTS = {"subscribe", "unsubscribe", "click", "view", "location", "scan"}
+
+
+class PayloadError(ValueError):
+    """The XML is not a WeChat payload we can read."""
+
+
+def strip_illegal_characters(text: str) -> str:
+    """Remove characters that XML 1.0 forbids; everything else is kept as written."""
+    return ILLEGAL_XML_CHARACTERS.sub("", text)
+
+
+def parse_xml(text: str) -> Element:
+    """Parse untrusted XML with DTDs and entities forbidden."""
+    try:
+        return fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (ParseError, DefusedXmlException, ValueError) as error:
+        raise PayloadError(type(error).__name__) from None
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The outer body of a push: the account's gh_ id and, outside plain mode, the ciphertext."""
+
+    to_user: str
+    encrypt: str
+
+
+def parse_envelope(body: str) -> Envelope:
+    root = parse_xml(body)
+    return Envelope(
+        to_user=root.findtext("ToUserName") or "", encrypt=root.findtext("Encrypt") or ""
+    )
+
+
+@dataclass(frozen=True)
+class WeChatMessage:
+    """One message or event pushed by WeChat, as plain typed values."""
+
+    to_user: str
+    from_user: str
+    create_time: int
+    msg_type: str
+    msg_id: str = ""
+    event: str = ""
+    event_key: str = ""
+    content: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def delivery_key(self) -> str:
+        """What makes a retry of this push recognisable, and two residents' pushes distinct."""
+        if self.msg_id:
+            return f"msg:{self.from_user}:{self.msg_id}"
+        key_digest = hashlib.sha256(self.event_key.encode()).hexdigest()[:16]
+        return f"event:{self.from_user}:{self.create_time}:{self.event}:{key_digest}"
+
+    @property
+    def is_known(self) -> bool:
+        if self.msg_type == "event":
+            return self.event in KNOWN_EVENTS
+        return self.msg_type in MESSAGE_KINDS
+
+    def to_incoming(self) -> IncomingMessage:
+        """Return the message in the inbox's common form."""
+        kind = (
+            MESSAGE_KINDS.get(self.msg_type, MessageKind.UNKNOWN)
+            if self.is_known
+            else (MessageKind.UNKNOWN)
+        )
+        attributes = dict(self.fields)
+        if self.event_key:
+            attributes["EventKey"] = self.event_key
+        if not self.is_known:
+            attributes["MsgType"] = self.msg_type
+        return IncomingMessage(
+            external_id=self.from_user,
+            kind=kind,
+            sent_at=datetime.fromtimestamp(self.create_time, tz=UTC),
+            text=self._resident_text(),
+            event=self.event if self.is_known else "",
+            attributes=attributes,
+        )
+
+    def _resident_text(self) -> str:
+        if self.msg_type == "text":
+            return self.content
+        if self.msg_type == "voice":
+            return self.fields.get("Recognition", "")
+        if self.msg_type == "link":
+            return self.fields.get("Title", "")
+        if self.msg_type == "location":
+            return self.fields.get("Label", "")
+        return ""
+
+
+def _int_text(root: Element, name: str) -> int:
+    raw = (root.findtext(name) or "").strip()
+    if not raw.isdigit():
+        raise PayloadError(f"{name} is not a number")
+    return int(raw)
+
+
+def parse_message(plaintext: str) -> WeChatMessage:
+    """Parse a decrypted, cleaned push into a typed message; raise PayloadError if unusable."""
+    root = parse_xml(plaintext)
+    from_user = (root.findtext("FromUserName") or "").strip()
+    msg_type = (root.findtext("MsgType") or "").strip().lower()
+    if not from_user or not msg_type:
+        raise PayloadError("FromUserName or MsgType missing")
+
+    return WeChatMessage(
+        to_user=(root.findtext("ToUserName") or "").strip(),
+        from_user=from_user,
+        create_time=_int_text(root, "CreateTime"),
+        msg_type=msg_type,
+        msg_id=(root.findtext("MsgId") or "").strip(),
+        event=(root.findtext("Event") or "").strip().lower(),
+        event_key=(root.findtext("EventKey") or "").strip(),
+        content=root.findtext("Content") or "",
+        fields={
+            name: root.findtext(name) or "" for name in KEPT_FIELDS if root.find(name) is not None
+        },
+    )

@@ -1,0 +1,217 @@
+"""The WeChat entry view: verify, store the raw push, then answer within five seconds.
+
+The raw push is committed before anything is acknowledged, so a resident's message is
+never lost to our parser; a retry of the same push creates nothing new and gets the same
+answer.
+"""
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.replies import TextReply
+from wechatpy.utils import check_signature
+
+from beatdesk.channels.models import Account, ChannelKind, SecurityMode, WebhookNonce
+from beatdesk.channels.wechat.adapter import mark_unparsable, process_delivery, store_delivery
+from beatdesk.channels.wechat.credentials import (
+    CredentialsError,
+    WeChatCredentials,
+    credentials_of,
+)
+from beatdesk.channels.wechat.schemas import (
+    PayloadError,
+    parse_envelope,
+    parse_message,
+    strip_illegal_characters,
+)
+
+logger = logging.getLogger(__name__)
+
+SUCCESS = "success"
+
+
+class Refused(Exception):
+    """The push is not from WeChat (or not fresh); answer 403 and write nothing."""
+
+
+class Undecryptable(Exception):
+    """The push is authentic (its signature matched) but its ciphertext does not open."""
+
+
+@dataclass(frozen=True)
+class Push:
+    """A verified push: its plaintext payload (cleaned) and whether it came encrypted."""
+
+    payload: str
+    encrypted: bool
+
+
+def _forbidden(account: Account, reason: str) -> HttpResponse:
+    logger.warning("wechat push refused account=%s reason=%s", account.code, reason)
+    return HttpResponse("forbidden", status=403, content_type="text/plain")
+
+
+def _check_signature(creds: WeChatCredentials, request: HttpRequest) -> None:
+    query = request.GET
+    try:
+        check_signature(
+            creds.token,
+            query.get("signature", ""),
+            query.get("timestamp", ""),
+            query.get("nonce", ""),
+        )
+    except InvalidSignatureException:
+        raise Refused("bad signature") from None
+
+
+def _check_fresh(request: HttpRequest) -> int:
+    raw = request.GET.get("timestamp", "")
+    if not raw.isdigit():
+        raise Refused("timestamp missing")
+    timestamp = int(raw)
+    if abs(time.time() - timestamp) > settings.WEBHOOK_TIMESTAMP_WINDOW:
+        raise Refused("stale timestamp")
+    return timestamp
+
+
+def _check_not_replayed(account: Account, nonce: str, timestamp: int, body: bytes) -> None:
+    # A retry repeats its body exactly and is deduplicated later; the same nonce with a
+    # different body is someone replaying a signed address with a body of their own.
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        with transaction.atomic():
+            WebhookNonce.objects.create(
+                account=account, nonce=nonce[:64], timestamp=timestamp, body_digest=digest
+            )
+    except IntegrityError:
+        seen = WebhookNonce.objects.get(account=account, nonce=nonce[:64], timestamp=timestamp)
+        if seen.body_digest != digest:
+            raise Refused("nonce replayed with another body") from None
+
+
+def _decrypt(account: Account, creds: WeChatCredentials, request: HttpRequest, body: str) -> str:
+    try:
+        envelope = parse_envelope(body)
+    except PayloadError:
+        raise Refused("envelope unreadable") from None
+    crypto = WeChatCrypto(creds.token, creds.encoding_aes_key, account.app_id)
+    query = request.GET
+    try:
+        plaintext: str = crypto.decrypt_message(
+            {"Encrypt": envelope.encrypt},
+            query.get("msg_signature", ""),
+            query.get("timestamp", ""),
+            query.get("nonce", ""),
+        )
+    except InvalidSignatureException:
+        raise Refused("bad msg_signature") from None
+    except Exception as error:
+        # wechatpy raises anything from a padding error to InvalidAppIdException here.
+        raise Undecryptable(type(error).__name__) from None
+    return plaintext
+
+
+def _open_push(account: Account, creds: WeChatCredentials, request: HttpRequest) -> Push:
+    """Return the verified plaintext; raise Refused for anything not provably from WeChat."""
+    _check_signature(creds, request)
+    timestamp = _check_fresh(request)
+    _check_not_replayed(account, request.GET.get("nonce", ""), timestamp, request.body)
+
+    body = strip_illegal_characters(request.body.decode("utf-8", errors="replace"))
+    if request.GET.get("encrypt_type", "raw") == "aes":
+        if not creds.encoding_aes_key:
+            raise Refused("encrypted push but no EncodingAESKey configured")
+        return Push(strip_illegal_characters(_decrypt(account, creds, request, body)), True)
+
+    # Plain mode signs only the query, not the body, so it needs an administrator's consent.
+    if account.security_mode != SecurityMode.PLAIN or account.plain_mode_accepted_by_id is None:
+        raise Refused("plain push to an account that requires encryption")
+    return Push(body, False)
+
+
+def _render_reply(
+    account: Account, creds: WeChatCredentials, request: HttpRequest, push: Push, text: str
+) -> HttpResponse:
+    if not text:
+        return HttpResponse(SUCCESS, content_type="text/plain")
+    try:
+        openid = parse_message(push.payload).from_user
+    except PayloadError:
+        return HttpResponse(SUCCESS, content_type="text/plain")
+
+    # wechatpy wraps text in CDATA without escaping a closing "]]>" inside it.
+    safe_text = text.replace("]]>", "]]]]><![CDATA[>")
+    xml = TextReply(source=account.original_id, target=openid, content=safe_text).render()
+    if push.encrypted:
+        crypto = WeChatCrypto(creds.token, creds.encoding_aes_key, account.app_id)
+        xml = crypto.encrypt_message(xml, request.GET.get("nonce", ""))
+    return HttpResponse(xml, content_type="application/xml; charset=utf-8")
+
+
+def _receive(account: Account, creds: WeChatCredentials, request: HttpRequest) -> HttpResponse:
+    try:
+        push = _open_push(account, creds, request)
+    except Refused as refusal:
+        return _forbidden(account, str(refusal))
+    except Undecryptable as error:
+        # The push is authentic, so it is kept raw for an operator rather than refused.
+        logger.warning("wechat push undecryptable account=%s error=%s", account.code, error)
+        push = Push("", True)
+
+    try:
+        message = parse_message(push.payload)
+        key = message.delivery_key
+    except PayloadError as error:
+        stored = store_delivery(account, _raw_key(request.body), request.body, push.payload)
+        if stored.is_new:
+            mark_unparsable(stored.delivery, str(error))
+        return HttpResponse(SUCCESS, content_type="text/plain")
+
+    stored = store_delivery(account, key, request.body, push.payload)
+    reply = process_delivery(stored.delivery)
+    return _render_reply(account, creds, request, push, reply)
+
+
+def _raw_key(body: bytes) -> str:
+    return "raw:" + hashlib.sha256(body).hexdigest()
+
+
+def _too_large(request: HttpRequest) -> bool:
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    return not declared.isdigit() or int(declared) > settings.WEBHOOK_MAX_BYTES
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def wechat_hook(request: HttpRequest, code: str) -> HttpResponse:
+    """Answer WeChat's URL verification (GET) and its pushes (POST)."""
+    account = get_object_or_404(Account, code=code, kind=ChannelKind.WECHAT, is_active=True)
+    try:
+        creds = credentials_of(account)
+    except CredentialsError:
+        logger.error("wechat account has unusable credentials account=%s", account.code)
+        return HttpResponse("account not configured", status=503, content_type="text/plain")
+
+    if request.method == "GET":
+        return _verify_url(account, creds, request)
+    if _too_large(request):
+        return HttpResponse("body too large", status=413, content_type="text/plain")
+    return _receive(account, creds, request)
+
+
+def _verify_url(account: Account, creds: WeChatCredentials, request: HttpRequest) -> HttpResponse:
+    try:
+        _check_signature(creds, request)
+    except Refused as refusal:
+        return _forbidden(account, str(refusal))
+    return HttpResponse(request.GET.get("echostr", ""), content_type="text/plain")

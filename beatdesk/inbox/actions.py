@@ -1,0 +1,228 @@
+"""Every state change of the inbox: transactional, audited, and the only way in."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from beatdesk.audit.actions import record
+from beatdesk.channels import outbox
+from beatdesk.channels.models import Account, InboundDelivery
+from beatdesk.inbox.access import may_work_on
+from beatdesk.inbox.intake import Event, IncomingMessage
+from beatdesk.inbox.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseStatus,
+    Direction,
+    Message,
+    MessageKind,
+    Resident,
+)
+from beatdesk.units.models import User
+
+logger = logging.getLogger(__name__)
+
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class InboxError(Exception):
+    """An inbox action was refused; the message is safe to show to the user."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What receiving a message did, and the automatic answer owed to the resident now."""
+
+    message: Message
+    case: Case | None
+    case_opened: bool
+    automatic_reply: str
+
+
+def _new_tracking_code() -> str:
+    while True:
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+        if not Case.objects.filter(tracking_code=code).exists():
+            return code
+
+
+def _resident_for(account: Account, external_id: str) -> Resident:
+    """Return the resident, locked, so two messages at once cannot open two cases."""
+    resident, _created = Resident.objects.get_or_create(account=account, external_id=external_id)
+    return Resident.objects.select_for_update().get(pk=resident.pk)
+
+
+def _open_or_join_case(resident: Resident, incoming: IncomingMessage) -> tuple[Case, bool]:
+    case = Case.objects.filter(resident=resident, status__in=OPEN_STATUSES).first()
+    if case is not None:
+        case.last_message_at = incoming.sent_at
+        case.save(update_fields=["last_message_at"])
+        return case, False
+
+    account = resident.account
+    case = Case.objects.create(
+        account=account,
+        resident=resident,
+        unit=account.unit,
+        tracking_code=_new_tracking_code(),
+        last_message_at=incoming.sent_at,
+    )
+    record("case.opened", case, unit=case.unit, account=account.pk)
+    return case, True
+
+
+def _apply_event(resident: Resident, incoming: IncomingMessage) -> None:
+    if incoming.event in {Event.SUBSCRIBE, Event.UNSUBSCRIBE}:
+        resident.is_following = incoming.event == Event.SUBSCRIBE
+        resident.save(update_fields=["is_following"])
+
+
+def _automatic_reply(receipt_case: Case | None, opened: bool, incoming: IncomingMessage) -> str:
+    """Return the plain, warm answer a resident gets at once, in the platform's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if incoming.event == Event.SUBSCRIBE:
+            return _(
+                "Thank you for following us. Write to us here at any time and an officer "
+                "will answer. In an emergency, call 110 now."
+            )
+        if receipt_case is not None and opened:
+            return _(
+                "We have received your message and an officer will answer you here. "
+                "Your tracking code is %(code)s; you can also follow it at %(url)s. "
+                "In an emergency, call 110 now."
+            ) % {"code": receipt_case.tracking_code, "url": tracking_url()}
+    return ""
+
+
+def tracking_url() -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + "/track/"
+
+
+def do_receive_message(
+    account: Account, delivery: InboundDelivery | None, incoming: IncomingMessage
+) -> Receipt:
+    """Store a resident's message, open or join their case, and say what to answer now."""
+    with transaction.atomic():
+        resident = _resident_for(account, incoming.external_id)
+        resident.last_seen_at = incoming.sent_at
+        resident.save(update_fields=["last_seen_at"])
+        _apply_event(resident, incoming)
+
+        case, opened = (None, False)
+        if incoming.opens_case:
+            case, opened = _open_or_join_case(resident, incoming)
+
+        message = Message.objects.create(
+            resident=resident,
+            case=case,
+            direction=Direction.INBOUND,
+            kind=incoming.kind,
+            text=incoming.text,
+            attributes=incoming.attributes,
+            sent_at=incoming.sent_at,
+            delivery=delivery,
+        )
+        record("message.received", message, unit=account.unit, case=case.pk if case else None)
+
+        reply = _automatic_reply(case, opened, incoming)
+        if reply:
+            _store_automatic_reply(resident, case, reply)
+    return Receipt(message, case, opened, reply)
+
+
+def _store_automatic_reply(resident: Resident, case: Case | None, text: str) -> Message:
+    # The passive reply travels in the webhook response itself, so it has no outbox row; it
+    # is kept in the conversation so the officer sees what the resident was told.
+    return Message.objects.create(
+        resident=resident,
+        case=case,
+        direction=Direction.OUTBOUND,
+        kind=MessageKind.TEXT,
+        text=text,
+        sent_at=timezone.now(),
+        is_automatic=True,
+    )
+
+
+def _check_worker(actor: User, case: Case) -> None:
+    if not may_work_on(actor, case):
+        raise InboxError(_("You may read this case but not change it."))
+
+
+def do_answer_case(case: Case, actor: User, text: str, *, resolve: bool = False) -> Message:
+    """Write the officer's answer and its outbox row in one transaction."""
+    _check_worker(actor, case)
+    text = text.strip()
+    if not text:
+        raise InboxError(_("Write an answer before sending it."))
+
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        message = Message.objects.create(
+            resident=case.resident,
+            case=case,
+            direction=Direction.OUTBOUND,
+            kind=MessageKind.TEXT,
+            text=text,
+            sent_at=timezone.now(),
+            author=actor,
+        )
+        message.outbox = outbox.enqueue(
+            case.account, case.resident.external_id, text, f"inbox-message:{message.pk}"
+        )
+        message.save(update_fields=["outbox"])
+        record("case.answered", case, actor=actor, unit=case.unit, message=message.pk)
+
+        target = CaseStatus.RESOLVED if resolve else CaseStatus.IN_PROGRESS
+        if case.status != target:
+            _set_status(case, actor, target)
+        transaction.on_commit(_wake_relay)
+    return message
+
+
+def _wake_relay() -> None:
+    # Imported here because the task module needs the app registry, which actions do not.
+    from beatdesk.channels.tasks import relay_outbox
+
+    relay_outbox()
+
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    CaseStatus.NEW: {CaseStatus.IN_PROGRESS, CaseStatus.WAITING, CaseStatus.RESOLVED},
+    CaseStatus.IN_PROGRESS: {CaseStatus.WAITING, CaseStatus.RESOLVED},
+    CaseStatus.WAITING: {CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED},
+    CaseStatus.REOPENED: {CaseStatus.IN_PROGRESS, CaseStatus.WAITING, CaseStatus.RESOLVED},
+    CaseStatus.RESOLVED: {CaseStatus.CLOSED, CaseStatus.REOPENED},
+    CaseStatus.CLOSED: {CaseStatus.REOPENED},
+}
+
+
+def _set_status(case: Case, actor: User | None, target: str) -> None:
+    previous = case.status
+    case.status = target
+    case.status_changed_at = timezone.now()
+    case.save(update_fields=["status", "status_changed_at"])
+    record("case.status", case, actor=actor, unit=case.unit, old=previous, new=target)
+
+
+def do_change_case_status(case: Case, actor: User, target: str) -> Case:
+    """Move a case to another status if the move makes sense; record who and when."""
+    _check_worker(actor, case)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if target not in ALLOWED_TRANSITIONS.get(case.status, set()):
+            raise InboxError(_("A case cannot move from this status to that one."))
+        if target == CaseStatus.REOPENED and _has_other_open_case(case):
+            raise InboxError(_("The resident already has another open case on this account."))
+        _set_status(case, actor, target)
+    return case
+
+
+def _has_other_open_case(case: Case) -> bool:
+    others = Case.objects.filter(resident=case.resident, status__in=OPEN_STATUSES)
+    return others.exclude(pk=case.pk).exists()

@@ -1,0 +1,20 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from beatdesk.inbox.models import CaseStatus
+
+ANSWER_MAX_CHARACTERS = 600
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(
+        label=_("Answer"),
+        max_length=ANSWER_MAX_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Plain words; the resident reads this on their phone."),
+    )
+    resolve = forms.BooleanField(label=_("Mark the case resolved after sending"), required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)

@@ -1,0 +1,170 @@
+"""Residents, their messages, and the cases that need handling."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Resident(models.Model):
+    """One person on one channel account (a WeChat openid is per account)."""
+
+    account = models.ForeignKey(
+        "channels.Account", on_delete=models.PROTECT, related_name="residents"
+    )
+    external_id = models.CharField(_("channel id"), max_length=128)
+    # Later linking across channels points several records at one person.
+    person_key = models.CharField(max_length=64, blank=True, db_index=True)
+    is_following = models.BooleanField(default=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="unique_resident")
+        ]
+
+    def __str__(self) -> str:
+        return self.masked_id
+
+    @property
+    def masked_id(self) -> str:
+        """The channel id as shown on screen: enough to tell residents apart, no more."""
+        value = self.external_id
+        if len(value) <= 6:
+            return "•" * len(value)
+        return f"{value[:3]}•••{value[-2:]}"
+
+
+class CaseType(models.TextChoices):
+    UNCLASSIFIED = "unclassified", _("Not yet classified")
+    CONSULTATION = "consultation", _("Consultation")
+    HELP = "help", _("Help request")
+    TIP = "tip", _("Tip")
+    SUGGESTION = "suggestion", _("Suggestion")
+    COMPLAINT = "complaint", _("Complaint")
+    DISPUTE = "dispute", _("Dispute needing mediation")
+    PRAISE = "praise", _("Praise")
+    CHAT = "chat", _("Chat")
+    SPAM = "spam", _("Spam")
+    NOT_POLICE = "not_police", _("Not a police matter")
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting for the resident")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+
+
+OPEN_STATUSES = [CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING, CaseStatus.REOPENED]
+
+
+class Priority(models.IntegerChoices):
+    NORMAL = 0, _("Normal")
+    URGENT = 1, _("Urgent")
+    EMERGENCY = 2, _("Emergency")
+
+
+class Case(models.Model):
+    """What needs handling: one resident's matter on one account, owned by one unit."""
+
+    account = models.ForeignKey("channels.Account", on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="cases")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="cases")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    case_type = models.CharField(
+        _("type"), max_length=16, choices=CaseType.choices, default=CaseType.UNCLASSIFIED
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.NEW
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    last_message_at = models.DateTimeField(db_index=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-priority", "-last_message_at"]
+        constraints = [
+            # A resident has at most one open case per account; new messages join it.
+            models.UniqueConstraint(
+                fields=["resident"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="one_open_case_per_resident",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("From the resident")
+    OUTBOUND = "out", _("To the resident")
+
+
+class MessageKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    IMAGE = "image", _("Picture")
+    VOICE = "voice", _("Voice")
+    VIDEO = "video", _("Video")
+    LOCATION = "location", _("Location")
+    LINK = "link", _("Link")
+    EVENT = "event", _("Event")
+    UNKNOWN = "unknown", _("Unsupported")
+
+
+class Message(models.Model):
+    """One message of a conversation (a resident's messages on one account)."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="messages")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    text = models.TextField(blank=True)
+    # Typed fields of the channel message (coordinates, media id, event key), as parsed.
+    attributes = models.JSONField(default=dict, blank=True)
+    sent_at = models.DateTimeField(db_index=True)
+    delivery = models.OneToOneField(
+        "channels.InboundDelivery",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="message",
+    )
+    outbox = models.OneToOneField(
+        "channels.OutboxMessage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="message",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_automatic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} ({self.direction}, {self.kind})"

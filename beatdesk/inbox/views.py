@@ -1,0 +1,99 @@
+"""Officer inbox: thin views over the inbox's access functions and actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from beatdesk.audit.models import AuditRecord
+from beatdesk.inbox.access import access_case_by_id, cases_for, may_work_on
+from beatdesk.inbox.actions import InboxError, do_answer_case, do_change_case_status
+from beatdesk.inbox.forms import AnswerForm, StatusForm
+from beatdesk.inbox.models import OPEN_STATUSES, Case
+from beatdesk.units.models import User
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Open cases of the user's units, most urgent and newest first."""
+    show_all = request.GET.get("show") == "all"
+    cases = cases_for(_user(request)).select_related("resident", "unit", "assignee", "account")
+    if not show_all:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    cases = cases.order_by("-priority", "deadline", "-last_message_at", "-id")
+
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inbox/case_list.html", {"page": page, "show_all": show_all})
+
+
+def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> dict[str, object]:
+    conversation = case.resident.messages.select_related("outbox", "author").order_by(
+        "sent_at", "id"
+    )
+    history = AuditRecord.objects.filter(
+        object_type="inbox.case", object_id=str(case.pk)
+    ).select_related("actor")
+    return {
+        "case": case,
+        "conversation": conversation,
+        "history": history,
+        "answer_form": answer_form,
+        "status_form": StatusForm(initial={"status": case.status}),
+        "may_work": may_work_on(_user(request), case),
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access_case_by_id(_user(request), case_id)
+    return render(request, "inbox/case_detail.html", _case_context(request, case, AnswerForm()))
+
+
+@login_required
+@require_POST
+def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Send an answer back on the case's channel (through the outbox)."""
+    case = access_case_by_id(_user(request), case_id)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            do_answer_case(
+                case,
+                _user(request),
+                form.cleaned_data["text"],
+                resolve=form.cleaned_data["resolve"],
+            )
+        except InboxError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your answer is on its way to the resident."))
+            return redirect("inbox:case_detail", case_id=case.pk)
+    context = _case_context(request, case, form)
+    return render(request, "inbox/case_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access_case_by_id(_user(request), case_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status from the list."))
+        return redirect("inbox:case_detail", case_id=case.pk)
+    try:
+        do_change_case_status(case, _user(request), form.cleaned_data["status"])
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("inbox:case_detail", case_id=case.pk)

@@ -1,0 +1,33 @@
+"""The public portal: residents follow their case with the tracking code they were given."""
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from beatdesk.inbox.models import Case, Direction
+
+logger = logging.getLogger(__name__)
+
+
+def _normalised(code: str) -> str:
+    return "".join(code.split()).replace("-", "").upper()[:16]
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Show a case's status and the officers' answers to whoever holds its tracking code."""
+    code = _normalised(request.GET.get("code", ""))
+    case = Case.objects.select_related("unit").filter(tracking_code=code).first() if code else None
+    answers = []
+    if case is not None:
+        # Only what officers wrote to the resident: the resident's own words stay private.
+        answers = list(
+            case.messages.filter(direction=Direction.OUTBOUND, is_automatic=False)
+            .select_related("outbox")
+            .order_by("sent_at")
+        )
+    elif code:
+        logger.info("portal tracking code not found")
+    status = 404 if code and case is None else 200
+    context = {"code": code, "case": case, "answers": answers, "searched": bool(code)}
+    return render(request, "portal/track.html", context, status=status)

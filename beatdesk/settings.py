@@ -1,0 +1,209 @@
+"""Django settings for Beatdesk, read from the environment with safe defaults for a clone.
+
+Every variable is listed, with its default, in the settings table of README.md.
+"""
+
+import hashlib
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+from django.utils.csp import CSP
+
+from beatdesk.conf import SettingError, env_bool, env_int, env_list, env_path, env_secret, env_str
+
+django_stubs_ext.monkeypatch()
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+HOME = env_path("BEATDESK_HOME", PACKAGE_DIR.parent)
+VAR_DIR = env_path("BEATDESK_VAR", HOME / "var")
+# The SQLite database and the task store live here; a fresh clone needs no setup.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# "production" turns every safety check into a start-up failure instead of a default.
+ENVIRONMENT = env_str("BEATDESK_ENV", "development")
+if ENVIRONMENT not in {"development", "production"}:
+    raise SettingError("BEATDESK_ENV must be development or production")
+PRODUCTION = ENVIRONMENT == "production"
+
+DEBUG = env_bool("BEATDESK_DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise SettingError("BEATDESK_DEBUG cannot be on when BEATDESK_ENV is production")
+
+SECRET_KEY = env_secret("BEATDESK_SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise SettingError("BEATDESK_SECRET_KEY must be set in production")
+    # A clone gets a stable development key derived from its own path, never a shared one.
+    SECRET_KEY = "dev-" + hashlib.sha256(str(HOME).encode()).hexdigest()
+
+# The key that encrypts channel credentials at rest; distinct from SECRET_KEY so that it can
+# be rotated on its own. Development derives one so a fresh clone works without setup.
+FIELD_ENCRYPTION_KEY = env_secret("BEATDESK_FIELD_KEY")
+if not FIELD_ENCRYPTION_KEY:
+    if PRODUCTION:
+        raise SettingError("BEATDESK_FIELD_KEY must be set in production")
+    FIELD_ENCRYPTION_KEY = hashlib.sha256(("field-" + SECRET_KEY).encode()).hexdigest()
+
+ALLOWED_HOSTS = env_list("BEATDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("BEATDESK_CSRF_TRUSTED_ORIGINS", [])
+PUBLIC_BASE_URL = env_str("BEATDESK_PUBLIC_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "huey.contrib.djhuey",
+    "beatdesk.core",
+    "beatdesk.units",
+    "beatdesk.audit",
+    "beatdesk.channels",
+    "beatdesk.inbox",
+    "beatdesk.portal",
+    "beatdesk.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "beatdesk.core.middleware.RequestLogMiddleware",
+]
+
+ROOT_URLCONF = "beatdesk.urls"
+WSGI_APPLICATION = "beatdesk.wsgi.application"
+AUTH_USER_MODEL = "units.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "inbox:case_list"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database_from_url(url: str) -> dict[str, object]:
+    """Build the database settings; SQLite gets WAL and full fsync for durability."""
+    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_HEALTH_CHECKS"] = True
+    else:
+        raise SettingError("DATABASE_URL must be a sqlite:/// or postgres:// address")
+    return config
+
+
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'beatdesk.sqlite3'}")
+DATABASES = {"default": _database_from_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [d for d in [HOME / "node_modules" / ".beatdesk"] if d.is_dir()]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# Scripts and styles come only from our own origin; no inline script anywhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Webhook bodies are read raw; this caps every other request body the same way.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    HUEY: dict[str, object] = {
+        "huey_class": "huey.RedisHuey",
+        "name": "beatdesk",
+        "immediate": False,
+        "connection": {"url": REDIS_URL},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "beatdesk",
+        "immediate": False,
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+    }
+
+# Channel endpoints. Tests and the demo point these at local fakes on 127.0.0.1.
+WECHAT_API_BASE_URL = env_str("BEATDESK_WECHAT_API", "https://api.weixin.qq.com")
+WEBHOOK_MAX_BYTES = env_int("BEATDESK_WEBHOOK_MAX_BYTES", 64 * 1024)
+WEBHOOK_TIMESTAMP_WINDOW = env_int("BEATDESK_WEBHOOK_WINDOW_SECONDS", 300)
+
+LOG_LEVEL = env_str("BEATDESK_LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "huey": {"level": "WARNING"},
+    },
+}
