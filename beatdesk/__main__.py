@@ -1,0 +1,5 @@
+"""`python -m beatdesk` runs the same command as `beatdesk`."""
+
+from beatdesk.cli import main
+
+main()

@@ -1,0 +1,161 @@
+"""`beatdesk demo`: the platform on real input, from a fresh database, in one command."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from beatdesk.channels import outbox
+from beatdesk.channels.matrix import import_matrix
+from beatdesk.channels.models import Account, OutboxStatus
+from beatdesk.channels.wechat.credentials import credentials_of
+from beatdesk.channels.wechat.fake_api import FakeWeChatAPI
+from beatdesk.demo import replay
+from beatdesk.demo.answers import answer_demo_cases
+from beatdesk.inbox.models import Case, Direction, Message
+from beatdesk.units.models import User
+
+DEMO_PASSWORD = "beatdesk-demo"  # noqa: S105 - printed for the demo's fake users
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+class Command(BaseCommand):
+    help = "Load the demo matrix, replay real WeChat pushes, answer some, and serve."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="print a summary and exit")
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--fake-wechat-port", type=int, default=8901)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        call_command("migrate", verbosity=0)
+        import_matrix(replay.DATA / "matrix.csv")
+        self._set_demo_passwords()
+
+        fake = self._start_fake_wechat(0 if options["no_serve"] else options["fake_wechat_port"])
+        try:
+            if options["no_serve"]:
+                self._run_once(fake)
+                self.stdout.write(f"demo finished in {time.monotonic() - started:.1f}s")
+            else:
+                self._serve(fake, options["bind"])
+        finally:
+            fake.stop()
+
+    def _set_demo_passwords(self) -> None:
+        for user in User.objects.filter(is_superuser=False):
+            if not user.has_usable_password():
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+
+    def _start_fake_wechat(self, port: int) -> FakeWeChatAPI:
+        fake = FakeWeChatAPI(port=port)
+        for account in Account.objects.filter(kind="wechat"):
+            fake.add_app(account.app_id, credentials_of(account).app_secret)
+        base_url = fake.start()
+        settings.WECHAT_API_BASE_URL = base_url
+        os.environ["BEATDESK_WECHAT_API"] = base_url
+        self.stdout.write(f"fake WeChat API on {base_url}")
+        return fake
+
+    def _replay_and_answer(self, base_url: str, fake: FakeWeChatAPI) -> None:
+        pushes = replay.demo_pushes(replay.day_start_timestamp())
+        for push in pushes:
+            fake.note_user_message(push.openid)
+        report = replay.replay(base_url, pushes)
+        self.stdout.write(
+            f"replayed {report.sent} of {len(pushes)} pushes through {base_url}"
+            + (f"; failures: {', '.join(report.failures[:5])}" if report.failures else "")
+        )
+        answer_demo_cases()
+        outbox.relay_due()
+
+    def _run_once(self, fake: FakeWeChatAPI) -> None:
+        from beatdesk.wsgi import application
+
+        server = make_server(
+            "127.0.0.1", 0, application, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            self._replay_and_answer(f"http://127.0.0.1:{server.server_port}", fake)
+        finally:
+            server.shutdown()
+        self._print_summary()
+
+    def _print_summary(self) -> None:
+        inbound = Message.objects.filter(direction=Direction.INBOUND).count()
+        cases = Case.objects.count()
+        sent = Message.objects.filter(outbox__status=OutboxStatus.SENT).count()
+        automatic = Message.objects.filter(is_automatic=True).count()
+        self.stdout.write(
+            f"messages received: {inbound}\ncases opened: {cases}\n"
+            f"answers sent: {sent}\nautomatic replies: {automatic}"
+        )
+
+    def _serve(self, fake: FakeWeChatAPI, bind: str) -> None:
+        # A plain `kill` must stop the server and worker too, not leave them running.
+        signal.signal(signal.SIGTERM, _interrupt)
+        beatdesk = [sys.executable, "-m", "beatdesk"]
+        children = [
+            subprocess.Popen([*beatdesk, "serve", "--bind", bind]),  # noqa: S603
+            subprocess.Popen([*beatdesk, "worker"]),  # noqa: S603
+        ]
+        try:
+            base_url = f"http://{bind}"
+            _wait_for(base_url + "/healthz")
+            self._replay_and_answer(base_url, fake)
+            self._print_summary()
+            self._print_logins(base_url)
+            children[0].wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for child in children:
+                child.terminate()
+            for child in children:
+                child.wait(timeout=10)
+
+    def _print_logins(self, base_url: str) -> None:
+        self.stdout.write(f"\nBeatdesk is running at {base_url}/ (Ctrl-C stops it)")
+        self.stdout.write(f"demo logins (password {DEMO_PASSWORD}):")
+        for user in User.objects.filter(is_superuser=False).order_by("username"):
+            roles = ", ".join(
+                sorted({f"{a.role}@{a.unit.code}" for a in user.role_assignments.all()})
+            )
+            self.stdout.write(f"  {user.username:<12} {user.display_name}  [{roles}]")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the server did not answer at {url}")

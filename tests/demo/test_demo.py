@@ -1,0 +1,29 @@
+"""The demo runs on a fresh database and says what it did."""
+
+import pytest
+from django.core.management import call_command
+
+from beatdesk.inbox.models import Case, Message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_replays_the_demo_and_prints_its_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("demo", "--no-serve")
+
+    out = capsys.readouterr().out
+    assert "replayed 200 of 200 pushes" in out
+    assert f"messages received: {Message.objects.filter(direction='in').count()}" in out
+    assert f"cases opened: {Case.objects.count()}" in out
+    assert "answers sent: 4" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_creates_nothing_new_when_the_demo_replays_again(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("demo", "--no-serve")
+    counts = (Message.objects.count(), Case.objects.count())
+
+    call_command("demo", "--no-serve")
+
+    assert (Message.objects.count(), Case.objects.count()) == counts
