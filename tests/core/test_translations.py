@@ -1,0 +1,93 @@
+"""The Chinese catalog is complete, and the sign-in page speaks Chinese unless asked otherwise."""
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.test import Client
+
+import beatdesk
+
+CATALOG = Path(beatdesk.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+@dataclass
+class Entry:
+    """One message of a PO file: its flags and its keywords (msgid, msgstr, msgstr[0]...)."""
+
+    flags: set[str] = field(default_factory=set)
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def msgid(self) -> str:
+        return self.fields.get("msgid", "")
+
+    @property
+    def translations(self) -> list[str]:
+        return [value for key, value in self.fields.items() if key.startswith("msgstr")]
+
+
+def _unquote(literal: str) -> str:
+    """Read one quoted PO string; its escapes (\\n, \\", \\\\) are a subset of Python's."""
+    value = ast.literal_eval(literal)
+    if not isinstance(value, str):
+        raise ValueError(f"not a quoted string: {literal}")
+    return value
+
+
+def read_catalog(path: Path) -> list[Entry]:
+    """Parse a PO file into entries, leaving out obsolete (#~) ones, which are not compiled."""
+    entries: list[Entry] = []
+    entry, key = Entry(), ""
+
+    for line in (raw.strip() for raw in path.read_text(encoding="utf-8").splitlines()):
+        translated = any(name.startswith("msgstr") for name in entry.fields)
+        if not line or (translated and line.startswith(("#", "msgctxt ", "msgid "))):
+            if entry.fields:
+                entries.append(entry)
+            entry, key = Entry(), ""
+        if not line or line.startswith("#~"):
+            continue
+        if line.startswith("#,"):
+            entry.flags.update(flag.strip() for flag in line[2:].split(","))
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            if not key:
+                raise ValueError(f"{path}: a string continues no keyword: {line}")
+            entry.fields[key] += _unquote(line)
+        else:
+            key, _, literal = line.partition(" ")
+            entry.fields[key] = _unquote(literal)
+    if entry.fields:
+        entries.append(entry)
+    return entries
+
+
+def test_it_has_no_untranslated_or_fuzzy_string_in_the_chinese_catalog() -> None:
+    entries = read_catalog(CATALOG)
+
+    problems = [f"fuzzy: {entry.msgid!r}" for entry in entries if "fuzzy" in entry.flags]
+    problems += [
+        f"untranslated: {entry.msgid!r}"
+        for entry in entries
+        if entry.msgid and not (entry.translations and all(entry.translations))
+    ]
+
+    assert entries[0].msgid == "", "the catalog has no header"
+    assert "Staff sign-in" in {entry.msgid for entry in entries}
+    assert problems == []
+
+
+def test_it_serves_the_inbox_sign_in_page_in_chinese_by_default(client: Client) -> None:
+    chinese = client.get("/login/")
+    english = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert chinese.status_code == 200
+    assert '<html lang="zh-hans">' in chinese.text
+    assert "工作人员登录" in chinese.text
+    assert "Staff sign-in" not in chinese.text
+    assert english.status_code == 200
+    assert '<html lang="en">' in english.text
+    assert "Staff sign-in" in english.text
+    assert "工作人员登录" not in english.text
