@@ -1,0 +1,29 @@
+"""The checker's Django-free core: `check(text, lexicon)` and what it returns."""
+
+from beatdesk.checker.core.checking import MAX_TEXT_LENGTH, TextTooLongError, check
+from beatdesk.checker.core.findings import Category, CheckResult, Finding, Risk, Severity
+from beatdesk.checker.core.lexicon import CompiledLexicon, LexiconEntry, compile_lexicon
+from beatdesk.checker.core.lexicon_file import (
+    LexiconFormatError,
+    load_default_lexicon,
+    parse_lexicon,
+)
+from beatdesk.checker.core.masking import mask
+
+__all__ = [
+    "MAX_TEXT_LENGTH",
+    "Category",
+    "CheckResult",
+    "CompiledLexicon",
+    "Finding",
+    "LexiconEntry",
+    "LexiconFormatError",
+    "Risk",
+    "Severity",
+    "TextTooLongError",
+    "check",
+    "compile_lexicon",
+    "load_default_lexicon",
+    "mask",
+    "parse_lexicon",
+]

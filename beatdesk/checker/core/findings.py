@@ -1,0 +1,102 @@
+"""What a check reports: findings with spans in the original text, and an overall risk."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How strongly a finding holds back publishing, strongest first."""
+
+    BLOCK = "block"
+    REVIEW = "review"
+    ADVICE = "advice"
+
+    @property
+    def rank(self) -> int:
+        """Return 2 for block, 1 for review and 0 for advice, for comparisons."""
+        return _SEVERITY_RANKS[self]
+
+
+_SEVERITY_RANKS = {Severity.BLOCK: 2, Severity.REVIEW: 1, Severity.ADVICE: 0}
+
+
+class Risk(StrEnum):
+    """The overall weight publishing gives a checked text."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Category(StrEnum):
+    """The kind of problem a finding points at; lexicon terms carry one of the first eight."""
+
+    PROHIBITED = "prohibited"
+    SENSITIVE = "sensitive"
+    CARELESS = "careless"
+    DISCRIMINATORY = "discriminatory"
+    EUPHEMISM = "euphemism"
+    OFFICIALESE = "officialese"
+    OUTDATED_NAME = "outdated_name"
+    CONFUSED_WORDS = "confused_words"
+    PERSONAL_DATA = "personal_data"
+    SECRECY = "secrecy"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in a text.
+
+    `start` and `end` are character offsets into the text exactly as the user wrote it,
+    so `text[start:end]` is the problem even when it was written in full-width digits or
+    with zero-width characters inside.
+    """
+
+    start: int
+    end: int
+    rule: str
+    category: Category
+    severity: Severity
+    reason: str
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The findings of one check in text order, with the overall risk they add up to."""
+
+    findings: tuple[Finding, ...]
+    risk: Risk
+
+    @property
+    def is_blocked(self) -> bool:
+        """Return whether any finding stops the text from being sent."""
+        return any(finding.severity is Severity.BLOCK for finding in self.findings)
+
+    @property
+    def needs_review(self) -> bool:
+        """Return whether any finding needs an officer's recorded confirmation."""
+        return any(finding.severity is Severity.REVIEW for finding in self.findings)
+
+
+def compute_risk(findings: Iterable[Finding]) -> Risk:
+    """Return high for any block finding, medium for any review finding, else low.
+
+    Advice never raises the risk: stiff wording is worth fixing but is not a reason to
+    hold a post for approval.
+    """
+    strongest = max((finding.severity.rank for finding in findings), default=0)
+    if strongest == Severity.BLOCK.rank:
+        return Risk.HIGH
+    if strongest == Severity.REVIEW.rank:
+        return Risk.MEDIUM
+    return Risk.LOW
+
+
+def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Return findings in text order without exact duplicates, the strongest first at a tie."""
+    unique = set(findings)
+    return tuple(
+        sorted(unique, key=lambda f: (f.start, -f.severity.rank, f.end, f.rule, f.reason))
+    )

@@ -1,0 +1,138 @@
+"""Normalize text for matching while remembering where every character came from.
+
+People evade filters with full-width characters, traditional script, zero-width and filler
+characters between the characters of a word. Rules match on a normalized view; every
+normalized character keeps the offset of the original character it came from, so findings
+point at what the user actually wrote.
+"""
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from beatdesk.checker.core.traditional import TRADITIONAL_TO_SIMPLIFIED
+
+# Line breaks and tabs separate sentences and table cells, so they survive normalization.
+_KEPT_CONTROLS = frozenset("\n\r\t")
+
+# Characters that render as blanks but are letters to Unicode, a favourite filler.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+# Categories dropped outright: controls, invisible format characters (zero-width space and
+# joiners, BOM, bidi marks, soft hyphen), unassigned code points such as U+FFFE, and the
+# combining marks people stack on characters to break a match.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Mn", "Me"})
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+# Fillers between two Chinese characters are dropped in the term view: blanks, dashes,
+# dots, slashes, stars and emoji. Sentence punctuation is not a filler, so terms never
+# join across a comma or a full stop.
+_FILLER_RUN = re.compile(
+    rf"(?<=[{_CJK}])"
+    r"[ \t*._\-~·•・|/\\'\"`^+=#@$%&<>"
+    r"\u2010-\u2015\u2190-\u21ff\u2500-\u27bf\U0001f000-\U0001faff]{1,3}"
+    rf"(?=[{_CJK}])"
+)
+
+# Only ASCII capitals are lowered: lowering other scripts can change a text's length.
+_ASCII_CAPITALS = re.compile(r"[A-Z]+")
+
+# What each character seen so far folds to, learnt lazily: characters that fold to another
+# single character, and characters that vanish or expand and so move the offsets after them.
+_replacements: dict[str, str] = {}
+_reshaping: set[str] = set()
+_examined: set[str] = set()
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """A normalized view of a text; `offsets[i]` is where `text[i]` came from."""
+
+    text: str
+    offsets: Sequence[int]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the span `[start, end)` of this view back to the original text."""
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def normalize(text: str) -> NormalizedText:
+    """Apply NFKC, fold traditional script and drop invisible characters, keeping offsets."""
+    characters = set(text)
+    for character in characters - _examined:
+        _examine(character)
+
+    # Most texts only hold characters that fold to exactly one character (full-width
+    # punctuation, traditional script), so a few whole-string replaces keep every offset.
+    if _reshaping.isdisjoint(characters):
+        for character in characters.intersection(_replacements):
+            text = text.replace(character, _replacements[character])
+        return NormalizedText(text, range(len(text)))
+
+    pieces = [_fold_character(character) for character in text]
+    offsets: list[int] = []
+    for index, piece in enumerate(pieces):
+        offsets.extend([index] * len(piece))
+    return NormalizedText("".join(pieces), offsets)
+
+
+def fold_for_terms(view: NormalizedText) -> NormalizedText:
+    """Lowercase ASCII and drop filler runs between Chinese characters, for term matching."""
+    lowered = _ASCII_CAPITALS.sub(lambda match: match.group().lower(), view.text)
+    fillers = list(_FILLER_RUN.finditer(lowered))
+    if not fillers:
+        return NormalizedText(lowered, view.offsets)
+
+    kept = _indexes_outside(len(lowered), [(match.start(), match.end()) for match in fillers])
+    return NormalizedText(
+        "".join(lowered[index] for index in kept), [view.offsets[index] for index in kept]
+    )
+
+
+def normalize_term(term: str) -> str:
+    """Return a lexicon term the way the term view spells it, so both sides compare."""
+    return fold_for_terms(normalize(term)).text.strip()
+
+
+def _fold_character(character: str) -> str:
+    replacement = _replacements.get(character)
+    if replacement is not None:
+        return replacement
+    if character in _reshaping:
+        return _fold_uncached(character)
+    return character
+
+
+def _examine(character: str) -> None:
+    folded = _fold_uncached(character)
+    if len(folded) != 1:
+        _reshaping.add(character)
+    elif folded != character:
+        _replacements[character] = folded
+    _examined.add(character)
+
+
+def _fold_uncached(character: str) -> str:
+    if character in _KEPT_CONTROLS:
+        return character
+    if character in _BLANK_LETTERS or unicodedata.category(character) in _DROPPED_CATEGORIES:
+        return ""
+
+    compatible = unicodedata.normalize("NFKC", character)
+    return "".join(
+        TRADITIONAL_TO_SIMPLIFIED.get(part, part)
+        for part in compatible
+        if unicodedata.category(part) not in _DROPPED_CATEGORIES
+    )
+
+
+def _indexes_outside(length: int, holes: list[tuple[int, int]]) -> list[int]:
+    kept: list[int] = []
+    position = 0
+    for start, end in holes:
+        kept.extend(range(position, start))
+        position = end
+    kept.extend(range(position, length))
+    return kept

@@ -1,0 +1,170 @@
+"""Rule family 3: police secrets: secrecy marks, internal numbers and protected people's names."""
+
+import re
+from collections.abc import Iterator
+
+from beatdesk.checker.core.findings import Category, Finding, Severity
+from beatdesk.checker.core.messages import gettext_noop
+from beatdesk.checker.core.normalize import NormalizedText
+
+# A classification mark: 绝密★, 机密 ☆ 10年, 秘密*启用前, also spaced out (机 密★).
+_SECRECY_MARK = re.compile(
+    r"(?:绝|机|秘)[ ·]{0,2}密[ ]*(?:[★☆*]|级)[ ]*(?:\d+[ ]*年|长期|启用前)?"
+)
+_INTERNAL_MARKING = re.compile(
+    r"内部资料|内部文件|内部材料|内部通报|内部传阅|内部使用|内部掌握|仅限内部|仅供内部"
+    r"|不得外传|严禁外传|请勿外传|不得转发|严禁转发|工作秘密|警务秘密"
+)
+
+# A document number such as 公刑〔2024〕12号; NFKC has already made full-width brackets ASCII.
+_DOCUMENT_NUMBER = re.compile(
+    r"([\u4e00-\u9fff]{0,6})[〔\[(【]\s*(?:19|20)\d{2}\s*[〕\])】]\s*(?:第\s*)?\d{1,5}\s*号"
+)
+# Characters that end the words before an issuer's abbreviation (根据, 按照, 的).
+_BEFORE_ISSUER = frozenset("据照按依于的在和与及了是将对从由为以见即")
+_POLICE_ISSUER = re.compile(r"公|警")
+
+_LABELLED_CASE_NUMBER = re.compile(
+    r"(?:案件编号|案件号|案号|警情号|警情编号|接警号|受案号|受案编号|立案号|受理号|回执号)"
+    r"[:\s]*([A-Za-z]{0,2}\d[0-9A-Za-z\-]{5,29})"
+)
+# Police case and incident numbers: A or J, then the unit code, the month and a sequence.
+_BARE_CASE_NUMBER = re.compile(r"(?<![0-9A-Za-z])[AJ]\d{20,24}(?!\d)")
+
+_PROTECTED_ROLES = (
+    "举报人|报案人|报警人|受害人|被害人|受害者|被害者|被侵害人|目击证人|证人|目击者|线人"
+    "|未成年人|未成年|男童|女童|幼女"
+)
+# Common surnames, single and compound; characters that are mostly prepositions are left out.
+_SURNAMES = (
+    "欧阳|司马|诸葛|上官|东方|皇甫|令狐|慕容|司徒|夏侯|尉迟|公孙|"
+    "[王李张刘陈杨黄赵吴周徐孙马朱胡郭林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方邹熊孟秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
+    "郝龚邵万钱严覃武戴莫孔汤庞樊兰殷施洪翟安颜倪牛温芦季俞章鲁葛伍申尤毕聂丛焦柴]"
+)
+_PROTECTED_NAME = re.compile(
+    rf"(?:{_PROTECTED_ROLES})[:\s]*({_SURNAMES})([\u4e00-\u9fff]{{1,2}})(?![\u4e00-\u9fff]?\s*\(化名)"
+)
+# What follows a surname without being a given name: pseudonyms, titles, common words.
+_NOT_GIVEN_NAMES = re.compile(
+    r"某|女士|先生|同学|老师|师傅|阿姨|大爷|大妈|老人|小姐|女|男|姓|氏|家|上|额|款|面|边|时|度"
+)
+# Verbs and particles that end a name written straight before them (王强说, 李明报警).
+_AFTER_NAME = frozenset("说称报在是和的被将向于因等讲到已也都就了与及")
+
+
+def find_secrets(view: NormalizedText, term_view: NormalizedText) -> Iterator[Finding]:
+    """Yield secrecy findings; internal-use markings are read on the term view, so spacing
+    the words out does not hide them, while marks keep their star in the plain view."""
+    yield from _find_marks(view)
+    yield from _find_internal_markings(term_view)
+    yield from _find_document_numbers(view)
+    yield from _find_case_numbers(view)
+    yield from _find_protected_names(view)
+
+
+def _find_marks(view: NormalizedText) -> Iterator[Finding]:
+    for match in _SECRECY_MARK.finditer(view.text):
+        yield _finding(
+            view,
+            match.start(),
+            match.end(),
+            "secrecy.mark",
+            Severity.BLOCK,
+            gettext_noop("A classification mark: classified material must never be published."),
+        )
+
+
+def _find_internal_markings(term_view: NormalizedText) -> Iterator[Finding]:
+    for match in _INTERNAL_MARKING.finditer(term_view.text):
+        yield _finding(
+            term_view,
+            match.start(),
+            match.end(),
+            "secrecy.internal_marking",
+            Severity.REVIEW,
+            gettext_noop("The text says it is for internal use; confirm it may be published."),
+        )
+
+
+def _find_document_numbers(view: NormalizedText) -> Iterator[Finding]:
+    for match in _DOCUMENT_NUMBER.finditer(view.text):
+        issuer = _issuer(match.group(1))
+        start = match.start(1) + len(match.group(1)) - len(issuer)
+        police = _POLICE_ISSUER.search(issuer) is not None
+        yield _finding(
+            view,
+            start,
+            match.end(),
+            "secrecy.document_number",
+            Severity.REVIEW if police else Severity.ADVICE,
+            gettext_noop("A document number: cite it only if the document has been published."),
+        )
+
+
+def _issuer(prefix: str) -> str:
+    for position in range(len(prefix) - 1, -1, -1):
+        if prefix[position] in _BEFORE_ISSUER:
+            return prefix[position + 1 :]
+    return prefix
+
+
+def _find_case_numbers(view: NormalizedText) -> Iterator[Finding]:
+    spans = [match.span(1) for match in _LABELLED_CASE_NUMBER.finditer(view.text)]
+    spans += [match.span() for match in _BARE_CASE_NUMBER.finditer(view.text)]
+    for start, end in dict.fromkeys(spans):
+        yield _finding(
+            view,
+            start,
+            end,
+            "secrecy.case_number",
+            Severity.REVIEW,
+            gettext_noop("A case or incident number identifies a case file; leave it out."),
+        )
+
+
+def _find_protected_names(view: NormalizedText) -> Iterator[Finding]:
+    for match in _PROTECTED_NAME.finditer(view.text):
+        given = _given_name(match.group(2))
+        if given is None:
+            continue
+        surname = match.group(1)
+        finding = _finding(
+            view,
+            match.start(1),
+            match.start(2) + len(given),
+            "secrecy.protected_name",
+            Severity.REVIEW,
+            gettext_noop(
+                "The name of a tipster, victim, witness or minor must not be published; "
+                "use the surname with 某."
+            ),
+        )
+        yield _with_suggestion(finding, surname + "某")
+
+
+def _given_name(candidate: str) -> str | None:
+    if _NOT_GIVEN_NAMES.match(candidate) or candidate[0] in _AFTER_NAME:
+        return None
+    if len(candidate) == 2 and candidate[1] in _AFTER_NAME:
+        return candidate[:1]
+    return candidate
+
+
+def _finding(
+    view: NormalizedText, start: int, end: int, rule: str, severity: Severity, reason: str
+) -> Finding:
+    original_start, original_end = view.original_span(start, end)
+    return Finding(original_start, original_end, rule, Category.SECRECY, severity, reason)
+
+
+def _with_suggestion(finding: Finding, suggestion: str) -> Finding:
+    return Finding(
+        finding.start,
+        finding.end,
+        finding.rule,
+        finding.category,
+        finding.severity,
+        finding.reason,
+        suggestion,
+    )

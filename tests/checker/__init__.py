@@ -1,0 +1,1 @@
+"""Tests of the content checker, one module per behaviour."""
