@@ -356,3 +356,15 @@ def test_it_keeps_an_authentic_push_of_broken_xml_and_flags_it(
     delivery = InboundDelivery.objects.get()
     assert delivery.status == DeliveryStatus.UNPARSABLE
     assert bytes(delivery.raw_body)
+
+
+def test_it_refuses_an_unsigned_push_even_with_debug_on(
+    account: Account, peer: WeChatPeer, settings: object
+) -> None:
+    # No setting turns verification off: not DEBUG, not development mode.
+    settings.DEBUG = True  # type: ignore[attr-defined]
+    query, body = peer.signed_request(peer.build_text(ANNA, "hi", 1), "safe")
+    unsigned = {k: v for k, v in query.items() if k not in {"signature", "msg_signature"}}
+
+    assert post_raw(Client(), account, unsigned, body).status_code == 403
+    assert not InboundDelivery.objects.exists()
