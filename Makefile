@@ -20,7 +20,7 @@ $(STAMP): requirements.lock pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/beatdesk demo
+	$(BIN)/beatdesk demo $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 
 # A push still `received` after this long lost its request half-way; the sweep finishes it.
 STALE_DELIVERY = timedelta(seconds=30)
+# After this many failed tries a delivery is left for an operator instead of retried.
+MAX_PROCESSING_ATTEMPTS = 5
 NONCE_RETENTION = timedelta(hours=1)
 
 
@@ -29,20 +31,41 @@ def process_stale_deliveries() -> int:
     cutoff = timezone.now() - STALE_DELIVERY
     stale = InboundDelivery.objects.filter(status=DeliveryStatus.RECEIVED, received_at__lte=cutoff)
     count = 0
-    for delivery in stale.select_related("account")[:200]:
+    for delivery in stale.select_related("account").order_by("received_at")[:200]:
+        # One delivery that cannot be processed must not hold back everyone after it.
         try:
             adapter_for(delivery.account.kind).process_delivery(delivery)
             count += 1
         except UnknownChannel:
             logger.error("no adapter for delivery=%s", delivery.pk)
+        except Exception as error:
+            _note_failed_attempt(delivery, error)
     return count
+
+
+def _note_failed_attempt(delivery: InboundDelivery, error: Exception) -> None:
+    attempts = delivery.attempts + 1
+    status = DeliveryStatus.RECEIVED
+    if attempts >= MAX_PROCESSING_ATTEMPTS:
+        status = DeliveryStatus.UNPARSABLE
+    InboundDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=attempts, status=status, error=type(error).__name__
+    )
+    logger.error(
+        "delivery processing failed delivery=%s attempts=%s", delivery.pk, attempts, exc_info=error
+    )
 
 
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
 def sweep() -> None:
     """Every minute: finish stale pushes, send due and abandoned outbox rows, prune nonces."""
     processed = process_stale_deliveries()
-    sent = outbox.relay_due()
+    try:
+        sent = outbox.relay_due()
+    except Exception:
+        # The next minute's sweep tries again; the rows themselves are durable.
+        logger.exception("outbox relay failed during the sweep")
+        sent = 0
     WebhookNonce.objects.filter(seen_at__lt=timezone.now() - NONCE_RETENTION).delete()
     if processed or sent:
         logger.info("sweep processed=%s relayed=%s", processed, sent)

@@ -50,6 +50,9 @@ KEPT_FIELDS = [
     "MenuId",
 ]
 KNOWN_EVENTS = {"subscribe", "unsubscribe", "click", "view", "location", "scan"}
+# Bounds that keep an authentic but absurd push from overflowing a date or a column.
+LATEST_CREATE_TIME = 4102444800  # 2100-01-01
+MAX_ID_LENGTH = {"FromUserName": 128, "MsgId": 32, "Event": 64}
 
 
 class PayloadError(ValueError):
@@ -152,6 +155,14 @@ def _int_text(root: Element, name: str) -> int:
     return int(raw)
 
 
+def _check_bounds(root: Element, create_time: int) -> None:
+    if not 0 < create_time < LATEST_CREATE_TIME:
+        raise PayloadError("CreateTime out of range")
+    for name, limit in MAX_ID_LENGTH.items():
+        if len((root.findtext(name) or "").strip()) > limit:
+            raise PayloadError(f"{name} longer than {limit} characters")
+
+
 def parse_message(plaintext: str) -> WeChatMessage:
     """Parse a decrypted, cleaned push into a typed message; raise PayloadError if unusable."""
     root = parse_xml(plaintext)
@@ -159,11 +170,13 @@ def parse_message(plaintext: str) -> WeChatMessage:
     msg_type = (root.findtext("MsgType") or "").strip().lower()
     if not from_user or not msg_type:
         raise PayloadError("FromUserName or MsgType missing")
+    create_time = _int_text(root, "CreateTime")
+    _check_bounds(root, create_time)
 
     return WeChatMessage(
         to_user=(root.findtext("ToUserName") or "").strip(),
         from_user=from_user,
-        create_time=_int_text(root, "CreateTime"),
+        create_time=create_time,
         msg_type=msg_type,
         msg_id=(root.findtext("MsgId") or "").strip(),
         event=(root.findtext("Event") or "").strip().lower(),

@@ -368,3 +368,24 @@ def test_it_refuses_an_unsigned_push_even_with_debug_on(
 
     assert post_raw(Client(), account, unsigned, body).status_code == 403
     assert not InboundDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("openid", "msg_id", "create_time"),
+    [
+        (ANNA, 1, 253402300800),
+        (ANNA, 1, 10**20),
+        ("o" * 300, 1, 1700000000),
+        (ANNA, int("9" * 250), 1700000000),
+    ],
+)
+def test_it_keeps_an_authentic_push_with_absurd_values_raw_instead_of_failing(
+    account: Account, peer: WeChatPeer, openid: str, msg_id: int, create_time: int
+) -> None:
+    xml = peer.build_text(openid, "t", msg_id, create_time)
+
+    response, _query = push(Client(), account, peer, xml)
+
+    assert (response.status_code, response.content) == (200, b"success")
+    assert InboundDelivery.objects.get().status == DeliveryStatus.UNPARSABLE
+    assert not Message.objects.exists()

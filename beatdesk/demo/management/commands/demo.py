@@ -116,6 +116,8 @@ class Command(BaseCommand):
     def _serve(self, fake: FakeWeChatAPI, bind: str) -> None:
         # A plain `kill` must stop the server and worker too, not leave them running.
         signal.signal(signal.SIGTERM, _interrupt)
+        # Automatic replies give residents the tracking address of the server they reached.
+        os.environ.setdefault("BEATDESK_PUBLIC_URL", f"http://{bind}")
         beatdesk = [sys.executable, "-m", "beatdesk"]
         children = [
             subprocess.Popen([*beatdesk, "serve", "--bind", bind]),  # noqa: S603
