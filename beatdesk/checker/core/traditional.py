@@ -6,7 +6,7 @@ simplified sentence. Characters that are also simplified words in their own righ
 於, 藉) are left out on purpose.
 """
 
-# TODO: Replace this table with a complete one (OpenCC's character table, MIT or Apache
+# TODO(#3): Replace this table with a complete one (OpenCC's character table, MIT or Apache
 # licensed data shipped in a PyPI package) once such a package is approved as a dependency.
 _PAIRS = (
     "萬万與与專专業业東东絲丝兩两嚴严喪丧個个豐丰臨临為为麗丽舉举義义烏乌樂乐喬乔習习"
