@@ -4,17 +4,21 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from beatdesk.inbox.models import Case
-from beatdesk.units.access import CASE_ROLES, CASE_WORK_ROLES, subtree_filter, units_for
-from beatdesk.units.models import Unit, User
+from beatdesk.units.access import (
+    CASE_ROLES,
+    CASE_WORK_ROLES,
+    role_roots,
+    subtree_filter,
+    units_for,
+)
+from beatdesk.units.models import User
 
 
 def cases_for(user: User, *, for_work: bool = False) -> QuerySet[Case]:
     """Return the cases of every unit the user's roles cover; nothing outside them."""
     roles = CASE_WORK_ROLES if for_work else CASE_ROLES
-    roots = list(
-        Unit.objects.filter(role_assignments__user=user, role_assignments__role__in=roles)
-    )
-    if not user.is_active or not roots:
+    roots = role_roots(user, roles)
+    if not roots:
         return Case.objects.none()
     return Case.objects.filter(subtree_filter(roots, "unit__"))
 

@@ -34,19 +34,16 @@ def subtree_filter(units: Iterable[Unit], field: str = "") -> Q:
     return condition
 
 
+def role_roots(user: User, roles: Iterable[str]) -> list[Unit]:
+    """Return the units where the user holds one of `roles`; none for an inactive user."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return list(Unit.objects.filter(role_assignments__user=user, role_assignments__role__in=roles))
+
+
 def units_for(user: User, roles: Iterable[str] = CASE_ROLES) -> QuerySet[Unit]:
     """Return every unit a user's roles in `roles` cover, subtrees included."""
-    if not user.is_authenticated or not user.is_active:
-        return Unit.objects.none()
-
-    roots = list(
-        Unit.objects.filter(role_assignments__user=user, role_assignments__role__in=roles)
-    )
+    roots = role_roots(user, roles)
     if not roots:
         return Unit.objects.none()
     return Unit.objects.filter(subtree_filter(roots))
-
-
-def has_role(user: User, unit: Unit, roles: Iterable[str]) -> bool:
-    """Return whether the user holds one of `roles` at the unit or one of its ancestors."""
-    return units_for(user, roles).filter(pk=unit.pk).exists()

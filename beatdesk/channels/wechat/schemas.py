@@ -117,11 +117,7 @@ class WeChatMessage:
 
     def to_incoming(self) -> IncomingMessage:
         """Return the message in the inbox's common form."""
-        kind = (
-            MESSAGE_KINDS.get(self.msg_type, MessageKind.UNKNOWN)
-            if self.is_known
-            else (MessageKind.UNKNOWN)
-        )
+        kind = MESSAGE_KINDS[self.msg_type] if self.is_known else MessageKind.UNKNOWN
         attributes = dict(self.fields)
         if self.event_key:
             attributes["EventKey"] = self.event_key

@@ -140,13 +140,14 @@ def _open_push(account: Account, creds: WeChatCredentials, request: HttpRequest)
 
 
 def _render_reply(
-    account: Account, creds: WeChatCredentials, request: HttpRequest, push: Push, text: str
+    account: Account,
+    creds: WeChatCredentials,
+    request: HttpRequest,
+    push: Push,
+    openid: str,
+    text: str,
 ) -> HttpResponse:
     if not text:
-        return HttpResponse(SUCCESS, content_type="text/plain")
-    try:
-        openid = parse_message(push.payload).from_user
-    except PayloadError:
         return HttpResponse(SUCCESS, content_type="text/plain")
 
     # wechatpy wraps text in CDATA without escaping a closing "]]>" inside it.
@@ -179,7 +180,7 @@ def _receive(account: Account, creds: WeChatCredentials, request: HttpRequest) -
 
     stored = store_delivery(account, key, request.body, push.payload)
     reply = process_delivery(stored.delivery)
-    return _render_reply(account, creds, request, push, reply)
+    return _render_reply(account, creds, request, push, message.from_user, reply)
 
 
 def _raw_key(body: bytes) -> str:
