@@ -5,10 +5,19 @@ BIN := $(VENV)/bin
 PYTHON_CANDIDATES := $(HOME)/.pyenv/versions/3.13.0/bin/python3.13 python3.13 python3.12
 PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) 2>/dev/null)))
 STAMP := $(VENV)/.installed
+# npm ci writes this file; it is newer than package-lock.json once the install is current.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: demo test test-long lint types unit venv lock messages clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(NODE_STAMP): package-lock.json package.json
+	@command -v npm >/dev/null || { \
+	  echo "Beatdesk needs npm for its front-end packages: apt-get install npm, then retry." >&2; \
+	  exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+$(STAMP): requirements.lock pyproject.toml $(NODE_STAMP)
 	@if [ -z "$(PYTHON)" ]; then \
 	  echo "Beatdesk needs Python 3.13 or 3.12: install one (pyenv install 3.13.0) and retry." >&2; \
 	  exit 1; fi

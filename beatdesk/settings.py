@@ -145,7 +145,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [d for d in [HOME / "node_modules" / ".beatdesk"] if d.is_dir()]
+# Front-end packages come from the npm registry through package-lock.json (`make` runs
+# `npm ci`); they are served from node_modules and never copied into the repository.
+NODE_MODULES = env_path("BEATDESK_NODE_MODULES", HOME / "node_modules")
+VENDORED_ASSETS = {"vendor/htmx": NODE_MODULES / "htmx.org" / "dist"}
+if PRODUCTION and not all(folder.is_dir() for folder in VENDORED_ASSETS.values()):
+    raise SettingError("front-end packages are missing: run `npm ci` in BEATDESK_HOME")
+STATICFILES_DIRS = [(prefix, folder) for prefix, folder in VENDORED_ASSETS.items()]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

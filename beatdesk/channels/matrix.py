@@ -122,9 +122,13 @@ def _import_unit(row: dict[str, str]) -> Unit:
         "region_type": _choice(row.get("region_type", ""), RegionType, "region_type", "urban"),
         "parent": parent,
     }
+    before = Unit.objects.filter(code=row["code"]).values_list("parent_id", flat=True).first()
     unit, created = Unit.objects.update_or_create(code=row["code"], defaults=defaults)
     if created:
         audit("unit.created", unit, unit=unit)
+    elif before != unit.parent_id:
+        # Its subtree moved with it (Unit.save); who sees what under it changes too.
+        audit("unit.moved", unit, unit=unit, from_parent=before, to_parent=unit.parent_id)
     return unit
 
 

@@ -33,7 +33,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = cases.order_by("-priority", "deadline", "-last_message_at", "-id")
 
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "inbox/case_list.html", {"page": page, "show_all": show_all})
+    # The open list polls itself; a poll gets only the list, not the whole page.
+    template = "inbox/case_list.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#case-list"
+    return render(request, template, {"page": page, "show_all": show_all})
 
 
 def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> dict[str, object]:

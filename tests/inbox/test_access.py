@@ -80,3 +80,18 @@ def test_it_sends_an_anonymous_visitor_to_the_sign_in_page(case_pair: tuple[int,
 
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_the_inbox_poll_returns_only_the_list_and_still_only_the_officers_cases(
+    cast: Cast, case_pair: tuple[int, int]
+) -> None:
+    case_a, case_b = case_pair
+
+    response = signed_in(cast.officer_a).get("/inbox/", headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="case-list"')
+    assert "<html" not in body
+    assert f"/inbox/cases/{case_a}/" in body
+    assert f"/inbox/cases/{case_b}/" not in body
