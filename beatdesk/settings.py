@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "beatdesk.units",
     "beatdesk.audit",
     "beatdesk.channels",
+    "beatdesk.checker",
     "beatdesk.inbox",
     "beatdesk.portal",
     "beatdesk.demo",

@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from beatdesk.audit.actions import record
 from beatdesk.channels import outbox
 from beatdesk.channels.models import Account, InboundDelivery
+from beatdesk.checker.actions import do_record_check
+from beatdesk.checker.core import CheckResult
+from beatdesk.checker.lexicons import check_at
 from beatdesk.inbox.access import may_work_on
 from beatdesk.inbox.intake import Event, IncomingMessage
 from beatdesk.inbox.models import (
@@ -32,6 +35,17 @@ TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 class InboxError(Exception):
     """An inbox action was refused; the message is safe to show to the user."""
+
+
+class AnswerHeldBack(InboxError):
+    """The checker found something in an answer: it is blocked, or needs confirming.
+
+    `result` carries the findings so the answer box can show them; nothing was sent.
+    """
+
+    def __init__(self, message: str, result: CheckResult) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -154,12 +168,25 @@ def _check_worker(actor: User, case: Case) -> None:
         raise InboxError(_("You may read this case but not change it."))
 
 
-def do_answer_case(case: Case, actor: User, text: str, *, resolve: bool = False) -> Message:
-    """Write the officer's answer and its outbox row in one transaction."""
+def do_answer_case(
+    case: Case, actor: User, text: str, *, resolve: bool = False, confirmed: bool = False
+) -> Message:
+    """Check the officer's answer, then write it and its outbox row in one transaction.
+
+    A blocking finding stops the answer; a finding that needs review stops it unless the
+    officer has `confirmed` it, and that confirmation is recorded with the findings.
+    """
     _check_worker(actor, case)
     text = text.strip()
     if not text:
         raise InboxError(_("Write an answer before sending it."))
+    result, versions = check_at(text, case.unit)
+    if result.is_blocked:
+        raise AnswerHeldBack(_("The answer was not sent: fix the blocking findings."), result)
+    if result.needs_review and not confirmed:
+        raise AnswerHeldBack(
+            _("The answer was not sent: review the findings and confirm to send it."), result
+        )
 
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
@@ -177,6 +204,18 @@ def do_answer_case(case: Case, actor: User, text: str, *, resolve: bool = False)
         )
         message.save(update_fields=["outbox"])
         record("case.answered", case, actor=actor, unit=case.unit, message=message.pk)
+        if result.findings:
+            do_record_check(
+                result,
+                "inbox.message",
+                message.pk,
+                unit=case.unit,
+                actor=actor,
+                versions=versions,
+                confirmed=result.needs_review,
+            )
+        if result.needs_review:
+            record("answer.review_confirmed", message, actor=actor, unit=case.unit)
 
         target = CaseStatus.RESOLVED if resolve else CaseStatus.IN_PROGRESS
         if case.status != target:

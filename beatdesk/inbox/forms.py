@@ -14,6 +14,10 @@ class AnswerForm(forms.Form):
         help_text=_("Plain words; the resident reads this on their phone."),
     )
     resolve = forms.BooleanField(label=_("Mark the case resolved after sending"), required=False)
+    confirm_findings = forms.BooleanField(
+        label=_("I have reviewed the checker's findings; send the answer as written"),
+        required=False,
+    )
 
 
 class StatusForm(forms.Form):

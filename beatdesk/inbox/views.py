@@ -9,8 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beatdesk.audit.models import AuditRecord
+from beatdesk.checker.presentation import result_data
 from beatdesk.inbox.access import access_case_by_id, cases_for, may_work_on
-from beatdesk.inbox.actions import InboxError, do_answer_case, do_change_case_status
+from beatdesk.inbox.actions import (
+    AnswerHeldBack,
+    InboxError,
+    do_answer_case,
+    do_change_case_status,
+)
 from beatdesk.inbox.forms import AnswerForm, StatusForm
 from beatdesk.inbox.models import OPEN_STATUSES, Case
 from beatdesk.units.models import User
@@ -69,20 +75,26 @@ def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
     """Send an answer back on the case's channel (through the outbox)."""
     case = access_case_by_id(_user(request), case_id)
     form = AnswerForm(request.POST)
+    check: dict[str, object] | None = None
     if form.is_valid():
+        text = form.cleaned_data["text"]
         try:
             do_answer_case(
                 case,
                 _user(request),
-                form.cleaned_data["text"],
+                text,
                 resolve=form.cleaned_data["resolve"],
+                confirmed=form.cleaned_data["confirm_findings"],
             )
+        except AnswerHeldBack as held:
+            form.add_error(None, str(held))
+            check = result_data(text, held.result)
         except InboxError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Your answer is on its way to the resident."))
             return redirect("inbox:case_detail", case_id=case.pk)
-    context = _case_context(request, case, form)
+    context = _case_context(request, case, form) | {"check": check}
     return render(request, "inbox/case_detail.html", context, status=400)
 
 

@@ -2,6 +2,8 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,14 +50,34 @@ class Unit(models.Model):
         return self.name
 
     def save(self, *args: object, **kwargs: object) -> None:
-        """Save, then keep `path` and `depth` in step with the parent."""
+        """Save, then keep `path` and `depth` of the unit and its whole subtree in step.
+
+        A new parent moves the subtree with it in one UPDATE, so role coverage and case
+        visibility follow the move at once. Call inside a transaction when moving.
+        """
+        if self.pk is not None and self.parent is not None:
+            self._refuse_cycle(self.parent)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
         parent_path = self.parent.path if self.parent else "/"
         path = f"{parent_path}{self.pk}/"
         depth = parent_path.count("/") - 1
-        if (path, depth) != (self.path, self.depth):
-            self.path, self.depth = path, depth
+        if (path, depth) == (self.path, self.depth):
+            return
+        old_path, old_depth = self.path, self.depth
+        self.path, self.depth = path, depth
+        if not old_path:
             Unit.objects.filter(pk=self.pk).update(path=path, depth=depth)
+            return
+        Unit.objects.filter(path__startswith=old_path).update(
+            path=Concat(Value(path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + (depth - old_depth),
+        )
+
+    def _refuse_cycle(self, parent: "Unit") -> None:
+        # The parent's stored path lists its ancestors; this unit among them means a loop.
+        if parent.pk == self.pk or f"/{self.pk}/" in parent.path:
+            raise ValueError(f"unit {self.code!r} cannot be placed under itself or its own unit")
 
     def ancestors(self) -> "models.QuerySet[Unit]":
         """Return the unit and every unit above it, root first."""
@@ -101,3 +123,27 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} @ {self.unit.code}"
+
+
+class ApiToken(models.Model):
+    """A personal token for scripts calling the API as this user; only its digest is kept.
+
+    The token is shown once when created. A request with `Authorization: Bearer <token>`
+    acts as the user, with exactly the user's roles; revoking stops it at once.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # The first characters, so that people can tell their tokens apart without the secret.
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

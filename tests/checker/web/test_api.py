@@ -1,0 +1,134 @@
+"""`POST /api/check`: token or session with CSRF, the documented schema, clear refusals."""
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+from beatdesk.checker.core import MAX_TEXT_LENGTH
+from beatdesk.units.tokens import create_token, revoke_token
+from tests.conftest import Cast, make_unit, signed_in
+
+DRAFT = "犯罪嫌疑人张某，身份证号110101199003074514，已被刑事拘留。"
+
+
+def post(client: Client, body: object, **headers: str) -> Any:
+    return client.post(
+        "/api/check",
+        data=json.dumps(body, ensure_ascii=False),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def schema_of(name: str) -> Draft202012Validator:
+    document = Client().get("/api/openapi.json").json()
+    return Draft202012Validator(
+        {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    )
+
+
+def test_the_openapi_document_is_valid_and_names_the_check_operation(db: None) -> None:
+    document = Client().get("/api/openapi.json").json()
+
+    validate(document)
+    assert document["paths"]["/api/check"]["post"]["operationId"] == "check"
+
+
+def test_a_script_with_a_token_gets_findings_that_match_the_schema(cast: Cast) -> None:
+    _row, token = create_token(cast.officer_a, "newsroom script")
+
+    response = post(Client(), {"text": DRAFT}, Authorization=f"Bearer {token}")
+
+    assert response.status_code == 200
+    body = response.json()
+    schema_of("CheckResult").validate(body)
+    assert body["unit"] == "station-a"
+    id_number = [f for f in body["findings"] if f["excerpt"] == "110101199003074514"]
+    assert id_number and id_number[0]["severity"] in {"review", "block"}
+    assert DRAFT[id_number[0]["start"] : id_number[0]["end"]] == "110101199003074514"
+
+
+def test_a_revoked_or_made_up_token_is_refused_with_401(cast: Cast) -> None:
+    row, token = create_token(cast.officer_a, "old script")
+    revoke_token(row.prefix, cast.officer_a.username)
+
+    revoked = post(Client(), {"text": "你好"}, Authorization=f"Bearer {token}")
+    made_up = post(Client(), {"text": "你好"}, Authorization="Bearer bd_made-up")
+
+    assert revoked.status_code == made_up.status_code == 401
+    schema_of("Error").validate(revoked.json())
+    assert revoked.json()["error"]["code"] == "bad_token"
+
+
+def test_a_browser_session_needs_the_csrf_token(cast: Cast) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.officer_a)
+    page = client.get("/checker/")
+    csrf = page.cookies["csrftoken"].value
+
+    without = post(client, {"text": "你好"})
+    with_token = post(client, {"text": "你好"}, **{"X-CSRFToken": csrf})
+
+    assert without.status_code == 403
+    assert without.json()["error"]["code"] == "csrf"
+    assert with_token.status_code == 200
+
+
+def test_nobody_signed_in_gets_401(db: None) -> None:
+    assert post(Client(), {"text": "你好"}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("not json", "bad_json"),
+        ([1, 2], "bad_text"),
+        ({"txt": "你好"}, "bad_text"),
+        ({"text": 5}, "bad_text"),
+        ({"text": "你好", "unit": 7}, "bad_unit"),
+    ],
+)
+def test_malformed_requests_get_400_and_say_why(cast: Cast, body: object, code: str) -> None:
+    client = signed_in(cast.officer_a)
+    data = body if isinstance(body, str) else json.dumps(body)
+
+    response = client.post("/api/check", data=data, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code
+
+
+def test_a_text_over_the_limit_gets_413(cast: Cast) -> None:
+    response = post(signed_in(cast.officer_a), {"text": "警" * (MAX_TEXT_LENGTH + 1)})
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_long"
+
+
+def test_a_unit_outside_the_callers_units_is_not_found(cast: Cast) -> None:
+    make_unit("prov-2", "province", None)
+    client = signed_in(cast.officer_a)
+
+    other_station = post(client, {"text": "你好", "unit": "station-b"})
+    nowhere = post(client, {"text": "你好", "unit": "prov-2"})
+    own = post(client, {"text": "你好", "unit": "station-a"})
+
+    assert other_station.status_code == nowhere.status_code == 404
+    assert own.status_code == 200
+
+
+def test_a_person_without_any_role_cannot_check(cast: Cast) -> None:
+    assert post(signed_in(cast.outsider), {"text": "你好"}).status_code == 404
+
+
+def test_reasons_come_in_english_when_the_caller_asks_for_english(cast: Cast) -> None:
+    client = signed_in(cast.officer_a)
+
+    response = post(client, {"text": "电话13812345678"}, **{"Accept-Language": "en"})
+
+    reasons = [f["reason"] for f in response.json()["findings"]]
+    assert any("mobile number" in reason for reason in reasons)
