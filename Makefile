@@ -48,7 +48,7 @@ test-long: $(STAMP)
 
 # Regenerate the exact pins after changing pyproject.toml; commit the lock on its own.
 lock:
-	uv pip compile pyproject.toml --extra test --python-version 3.13 -o requirements.lock --no-header
+	uv pip compile pyproject.toml --extra test --extra bench --python-version 3.13 -o requirements.lock --no-header
 
 messages: $(STAMP)
 	cd beatdesk && ../$(BIN)/beatdesk makemessages -l zh_Hans --no-obsolete

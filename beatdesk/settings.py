@@ -152,7 +152,7 @@ NODE_MODULES = env_path("BEATDESK_NODE_MODULES", HOME / "node_modules")
 VENDORED_ASSETS = {"vendor/htmx": NODE_MODULES / "htmx.org" / "dist"}
 if PRODUCTION and not all(folder.is_dir() for folder in VENDORED_ASSETS.values()):
     raise SettingError("front-end packages are missing: run `npm ci` in BEATDESK_HOME")
-STATICFILES_DIRS = [(prefix, folder) for prefix, folder in VENDORED_ASSETS.items()]
+STATICFILES_DIRS = [PACKAGE_DIR / "static", *VENDORED_ASSETS.items()]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -71,10 +71,16 @@ def effective_lexicon(unit: Unit | None) -> tuple[CompiledLexicon, list[Lexicon]
     return compiled, layers
 
 
-def check_at(text: str, unit: Unit | None) -> tuple[CheckResult, str]:
-    """Check a text with the lexicon in force at a unit; also return the layer versions."""
+def check_at(
+    text: str, unit: Unit | None, *, wrong_characters: bool = False
+) -> tuple[CheckResult, str]:
+    """Check a text with the lexicon in force at a unit; also return the layer versions.
+
+    `wrong_characters` adds the slower wrong-character rule: worth it for a text someone
+    asked to check or is about to publish, not for every keystroke in an answer box.
+    """
     lexicon, layers = effective_lexicon(unit)
-    return check(text, lexicon), versions_label(layers)
+    return check(text, lexicon, wrong_characters=wrong_characters), versions_label(layers)
 
 
 def entry_of(row: LexiconTerm) -> LexiconEntry:

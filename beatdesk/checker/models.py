@@ -27,6 +27,8 @@ CATEGORY_LABELS = {
     Category.CONFUSED_WORDS: _("Commonly confused words"),
     Category.PERSONAL_DATA: _("Personal data"),
     Category.SECRECY: _("Police secret"),
+    Category.WRONG_CHARACTER: _("Possibly wrong character"),
+    Category.READABILITY: _("Readability"),
 }
 SEVERITY_LABELS = {
     Severity.BLOCK: _("Block"),

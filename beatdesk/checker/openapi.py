@@ -33,6 +33,7 @@ def schema() -> dict[str, object]:
                 "CheckRequest": _check_request(),
                 "CheckResult": _check_result(),
                 "Finding": _finding(),
+                "Readability": _readability(),
                 "Error": _error(),
             },
         },
@@ -77,6 +78,11 @@ def _check_request() -> dict[str, object]:
                 "description": "Code of the unit whose wording rules apply; "
                 "by default the caller's highest unit.",
             },
+            "wrong_characters": {
+                "type": "boolean",
+                "default": True,
+                "description": "Also look for characters typed wrongly (slower).",
+            },
         },
     }
 
@@ -84,7 +90,7 @@ def _check_request() -> dict[str, object]:
 def _check_result() -> dict[str, object]:
     return {
         "type": "object",
-        "required": ["risk", "blocked", "needs_review", "findings", "unit"],
+        "required": ["risk", "blocked", "needs_review", "findings", "readability", "unit"],
         "properties": {
             "risk": {"type": "string", "enum": [risk.value for risk in Risk]},
             "risk_label": {"type": "string"},
@@ -94,6 +100,7 @@ def _check_result() -> dict[str, object]:
                 "description": "A finding needs a person's recorded confirmation.",
             },
             "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+            "readability": {"$ref": "#/components/schemas/Readability"},
             "unit": {"type": "string"},
             "lexicon_versions": {"type": "string"},
         },
@@ -119,6 +126,35 @@ def _finding() -> dict[str, object]:
             "severity_label": {"type": "string"},
             "reason": {"type": "string"},
             "suggestion": {"type": ["string", "null"]},
+        },
+    }
+
+
+def _readability() -> dict[str, object]:
+    span = {"type": "integer", "minimum": 0}
+    return {
+        "type": "object",
+        "required": ["score", "hardest_sentences"],
+        "properties": {
+            "score": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 100,
+                "description": "How plainly the text reads: 100 is plain, 0 very hard.",
+            },
+            "hardest_sentences": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["start", "end", "score"],
+                    "properties": {
+                        "start": span,
+                        "end": span,
+                        "score": {"type": "integer", "minimum": 0, "maximum": 100},
+                        "excerpt": {"type": "string"},
+                    },
+                },
+            },
         },
     }
 

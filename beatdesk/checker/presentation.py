@@ -9,16 +9,23 @@ from beatdesk.checker.core import CheckResult, Finding
 from beatdesk.checker.models import CATEGORY_LABELS, RISK_LABELS, SEVERITY_LABELS
 
 
+def category_label(value: str) -> str:
+    """Return the translated name of a finding's category, or its code if it has none."""
+    for category, label in CATEGORY_LABELS.items():
+        if category.value == value:
+            return str(label)
+    return value
+
+
 def finding_data(text: str, finding: Finding) -> dict[str, object]:
     """Describe one finding for the API and the templates, in the request's language."""
-    category = CATEGORY_LABELS.get(finding.category)
     return {
         "start": finding.start,
         "end": finding.end,
         "excerpt": text[finding.start : finding.end],
         "rule": finding.rule,
         "category": finding.category.value,
-        "category_label": str(category) if category else _(finding.category.value),
+        "category_label": category_label(finding.category.value),
         "severity": finding.severity.value,
         "severity_label": str(SEVERITY_LABELS[finding.severity]),
         "reason": _(finding.reason),
@@ -34,6 +41,18 @@ def result_data(text: str, result: CheckResult) -> dict[str, object]:
         "blocked": result.is_blocked,
         "needs_review": result.needs_review,
         "findings": [finding_data(text, finding) for finding in result.findings],
+        "readability": {
+            "score": result.readability.score,
+            "hardest_sentences": [
+                {
+                    "start": sentence.start,
+                    "end": sentence.end,
+                    "score": sentence.score,
+                    "excerpt": text[sentence.start : sentence.end],
+                }
+                for sentence in result.readability.hardest_sentences
+            ],
+        },
     }
 
 

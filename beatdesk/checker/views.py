@@ -70,7 +70,7 @@ def checker_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         unit = check_unit_for(user, form.cleaned_data["unit"] or None)
-        result, _versions = check_at(text, unit)
+        result, _versions = check_at(text, unit, wrong_characters=True)
         context |= {
             "result": result_data(text, result),
             "segments": segments(text, result),
@@ -102,7 +102,7 @@ def api_check(request: HttpRequest) -> JsonResponse:
     if len(request.body) > MAX_API_BODY_BYTES:
         return _problem(413, "too_large", _("The request body is too large."))
 
-    text, unit_code, problem = _check_request(request.body)
+    text, unit_code, wrong_characters, problem = _check_request(request.body)
     if problem is not None:
         return problem
     if len(text) > MAX_TEXT_LENGTH:
@@ -117,7 +117,7 @@ def api_check(request: HttpRequest) -> JsonResponse:
     except Http404:
         return _problem(404, "unknown_unit", _("No unit with that code is yours to check for."))
 
-    result, versions = check_at(text, unit)
+    result, versions = check_at(text, unit, wrong_characters=wrong_characters)
     body = result_data(text, result) | {"unit": unit.code, "lexicon_versions": versions}
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
@@ -144,17 +144,25 @@ def _api_user(request: HttpRequest) -> tuple[User | None, JsonResponse | None]:
     return _user(request), None
 
 
-def _check_request(body: bytes) -> tuple[str, str | None, JsonResponse | None]:
+def _check_request(body: bytes) -> tuple[str, str | None, bool, JsonResponse | None]:
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return "", None, _problem(400, "bad_json", _("The body must be a JSON object."))
+        return "", None, False, _problem(400, "bad_json", _("The body must be a JSON object."))
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-        return "", None, _problem(400, "bad_text", _('Send {"text": "..."} with the text.'))
+        return "", None, False, _problem(400, "bad_text", _('Send {"text": "..."} with the text.'))
     unit = data.get("unit")
     if unit is not None and not isinstance(unit, str):
-        return "", None, _problem(400, "bad_unit", _("The unit must be a unit code."))
-    return data["text"], unit, None
+        return "", None, False, _problem(400, "bad_unit", _("The unit must be a unit code."))
+    wrong_characters = data.get("wrong_characters", True)
+    if not isinstance(wrong_characters, bool):
+        return (
+            "",
+            None,
+            False,
+            _problem(400, "bad_option", _("wrong_characters is true or false.")),
+        )
+    return data["text"], unit, wrong_characters, None
 
 
 def _problem(status: int, code: str, message: str) -> JsonResponse:

@@ -142,11 +142,28 @@ def do_receive_message(
             delivery=delivery,
         )
         record("message.received", message, unit=account.unit, case=case.pk if case else None)
+        _check_inbound(message, account)
 
         reply = _automatic_reply(case, opened, incoming)
         if reply:
             _store_automatic_reply(resident, case, reply)
     return Receipt(message, case, opened, reply)
+
+
+def _check_inbound(message: Message, account: Account) -> None:
+    # Residents send ID numbers, plates and names of victims; the officer is warned before
+    # quoting them back. A checker failure must never cost the resident's message.
+    if not message.text:
+        return
+    try:
+        result, versions = check_at(message.text, account.unit)
+    except Exception:
+        logger.exception("inbound check failed message=%s", message.pk)
+        return
+    if result.findings:
+        do_record_check(
+            result, "inbox.message", message.pk, unit=account.unit, actor=None, versions=versions
+        )
 
 
 def _store_automatic_reply(resident: Resident, case: Case | None, text: str) -> Message:

@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beatdesk.audit.models import AuditRecord
-from beatdesk.checker.presentation import result_data
+from beatdesk.checker.models import CheckRecord
+from beatdesk.checker.presentation import category_label, result_data
 from beatdesk.inbox.access import access_case_by_id, cases_for, may_work_on
 from beatdesk.inbox.actions import (
     AnswerHeldBack,
@@ -18,7 +20,7 @@ from beatdesk.inbox.actions import (
     do_change_case_status,
 )
 from beatdesk.inbox.forms import AnswerForm, StatusForm
-from beatdesk.inbox.models import OPEN_STATUSES, Case
+from beatdesk.inbox.models import OPEN_STATUSES, Case, Direction, Message
 from beatdesk.units.models import User
 
 PAGE_SIZE = 50
@@ -50,17 +52,29 @@ def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> 
     conversation = case.resident.messages.select_related("outbox", "author").order_by(
         "sent_at", "id"
     )
+    checks = _inbound_findings(conversation)
     history = AuditRecord.objects.filter(
         object_type="inbox.case", object_id=str(case.pk)
     ).select_related("actor")
     return {
         "case": case,
-        "conversation": conversation,
+        "conversation": [(message, checks.get(message.pk)) for message in conversation],
         "history": history,
         "answer_form": answer_form,
         "status_form": StatusForm(initial={"status": case.status}),
         "may_work": may_work_on(_user(request), case),
     }
+
+
+def _inbound_findings(conversation: QuerySet[Message]) -> dict[int, list[str]]:
+    """Map each inbound message to the labels of what the checker found in it."""
+    inbound = [str(m.pk) for m in conversation if m.direction == Direction.INBOUND]
+    records = CheckRecord.objects.filter(object_type="inbox.message", object_id__in=inbound)
+    labels: dict[int, list[str]] = {}
+    for check in records:
+        categories = dict.fromkeys(finding["category"] for finding in check.findings)
+        labels[int(check.object_id)] = [category_label(category) for category in categories]
+    return labels
 
 
 @login_required

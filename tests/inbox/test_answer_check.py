@@ -82,3 +82,18 @@ def test_the_answer_box_asks_for_inline_findings_while_typing(cast: Cast, case: 
     assert 'hx-include="#answer-unit"' in page
     assert '<input type="hidden" name="unit" value="station-a" id="answer-unit">' in page
     assert 'id="answer-findings"' in page
+
+
+def test_a_residents_id_number_is_flagged_on_the_case_page_and_recorded_without_it(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    case = resident_writes(account, peer, "oIDNO", "我的身份证号110101199003074514丢了")
+
+    page = signed_in(cast.officer_a).get(f"/inbox/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+
+    body = page.content.decode()
+    assert "The checker found:" in body or "检查发现" in body
+    message = Message.objects.get(resident=case.resident, direction="in")
+    check = CheckRecord.objects.get(object_type="inbox.message", object_id=str(message.pk))
+    assert check.checked_by is None
+    assert "110101199003074514" not in str(check.findings)

@@ -1,7 +1,15 @@
 """The checker's Django-free core: `check(text, lexicon)` and what it returns."""
 
 from beatdesk.checker.core.checking import MAX_TEXT_LENGTH, TextTooLongError, check
-from beatdesk.checker.core.findings import Category, CheckResult, Finding, Risk, Severity
+from beatdesk.checker.core.findings import (
+    Category,
+    CheckResult,
+    Finding,
+    Readability,
+    Risk,
+    SentenceScore,
+    Severity,
+)
 from beatdesk.checker.core.lexicon import CompiledLexicon, LexiconEntry, compile_lexicon
 from beatdesk.checker.core.lexicon_file import (
     LexiconFormatError,
@@ -18,7 +26,9 @@ __all__ = [
     "Finding",
     "LexiconEntry",
     "LexiconFormatError",
+    "Readability",
     "Risk",
+    "SentenceScore",
     "Severity",
     "TextTooLongError",
     "check",

@@ -2,111 +2,112 @@
 
 Longest-match modes of other libraries have missed a short term when the text ends inside a
 longer term that contains it (pyahocorasick issue 133). This automaton has no such mode: at
-each position it reports every term ending there, through the output links.
+each position it reports every term ending there.
 """
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-_ROOT = 0
+
+class State(dict[str, "State"]):
+    """A state of the automaton: its transitions by character, as a dict of next states.
+
+    `failure` is the state of the longest proper suffix, and `matches` lists
+    `(length, term_index)` for every term ending exactly here: the state's own terms first,
+    then those of its failure states in turn, so a scan reads them all in one step.
+    """
+
+    __slots__ = ("failure", "matches")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failure = self
+        self.matches: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Automaton:
     """A compiled automaton; build one with `build_automaton` and share it freely.
 
-    State 0 is the root. `transitions[state]` maps a character to the next state,
-    `failures[state]` is the longest proper suffix state, `outputs[state]` lists the
-    terms ending exactly at the state and `output_links[state]` is the nearest failure
-    state that has outputs of its own (or -1).
+    States link to each other directly rather than by number: a scan follows references
+    instead of indexing tables of state numbers, which in Python is markedly faster.
     """
 
-    transitions: tuple[dict[str, int], ...]
-    failures: tuple[int, ...]
-    outputs: tuple[tuple[int, ...], ...]
-    output_links: tuple[int, ...]
-    term_lengths: tuple[int, ...]
+    root: State
 
     def find_all(self, text: str) -> Iterator[tuple[int, int, int]]:
         """Yield `(start, end, term_index)` for every occurrence, ordered by end."""
-        transitions, failures = self.transitions, self.failures
-        root_transitions = transitions[_ROOT]
-        state = _ROOT
-        for position, character in enumerate(text):
-            # Most characters of a text start no term at all; skip them without a walk.
-            if state == _ROOT and character not in root_transitions:
+        root = state = self.root
+        for end, character in enumerate(text, 1):
+            next_state = state.get(character)
+            while next_state is None and state is not root:
+                state = state.failure
+                next_state = state.get(character)
+            # Most characters of a text start no term at all; they leave the scan at the root.
+            if next_state is None:
                 continue
-            while state != _ROOT and character not in transitions[state]:
-                state = failures[state]
-            state = transitions[state].get(character, _ROOT)
-            if state != _ROOT:
-                yield from self._matches_ending_at(state, position + 1)
+            state = next_state
+            for length, term_index in state.matches:
+                yield end - length, end, term_index
 
-    def _matches_ending_at(self, state: int, end: int) -> Iterator[tuple[int, int, int]]:
-        while state > _ROOT:
-            for term_index in self.outputs[state]:
-                yield end - self.term_lengths[term_index], end, term_index
-            state = self.output_links[state]
+    def __reduce__(self) -> tuple[Callable[[Sequence[str]], "Automaton"], tuple[list[str]]]:
+        # Pickle would recurse along the chains of states and overflow the stack on a large
+        # lexicon, so an automaton pickles as its terms and is built again when loaded.
+        return build_automaton, (_terms_of(self.root),)
 
 
 def build_automaton(terms: Sequence[str]) -> Automaton:
     """Compile terms; `find_all` reports matches by their index in `terms`."""
-    transitions: list[dict[str, int]] = [{}]
-    outputs: list[list[int]] = [[]]
+    root = State()
     for term_index, term in enumerate(terms):
-        state = _insert(term, transitions, outputs)
-        outputs[state].append(term_index)
+        state = _insert(term, root)
+        state.matches += ((len(term), term_index),)
 
-    failures, output_links = _link_failures(transitions, outputs)
-    return Automaton(
-        transitions=tuple(transitions),
-        failures=tuple(failures),
-        outputs=tuple(tuple(state_outputs) for state_outputs in outputs),
-        output_links=tuple(output_links),
-        term_lengths=tuple(len(term) for term in terms),
-    )
+    _link_failures(root)
+    return Automaton(root)
 
 
-def _insert(term: str, transitions: list[dict[str, int]], outputs: list[list[int]]) -> int:
+def _insert(term: str, root: State) -> State:
     if not term:
         raise ValueError("An empty term would match everywhere.")
-    state = _ROOT
+    state = root
     for character in term:
-        next_state = transitions[state].get(character)
+        next_state = state.get(character)
         if next_state is None:
-            next_state = len(transitions)
-            transitions[state][character] = next_state
-            transitions.append({})
-            outputs.append([])
+            next_state = state[character] = State()
         state = next_state
     return state
 
 
-def _link_failures(
-    transitions: list[dict[str, int]], outputs: list[list[int]]
-) -> tuple[list[int], list[int]]:
-    failures = [_ROOT] * len(transitions)
-    output_links = [-1] * len(transitions)
-
-    # Breadth first, so a state's failure target is always linked before the state.
-    queue = deque(transitions[_ROOT].values())
+def _link_failures(root: State) -> None:
+    # Breadth first, so a state's failure target is always linked before the state. The
+    # root's children fail to the root, whose matches are empty.
+    queue = deque([root])
     while queue:
         state = queue.popleft()
-        for character, child in transitions[state].items():
-            failure = _failure_target(transitions, failures, state, character)
-            failures[child] = failure
-            output_links[child] = failure if outputs[failure] else output_links[failure]
+        for character, child in state.items():
+            child.failure = _failure_target(root, state, character)
+            child.matches += child.failure.matches
             queue.append(child)
-    return failures, output_links
 
 
-def _failure_target(
-    transitions: list[dict[str, int]], failures: list[int], parent: int, character: str
-) -> int:
-    if parent == _ROOT:
-        return _ROOT
-    state = failures[parent]
-    while state != _ROOT and character not in transitions[state]:
-        state = failures[state]
-    return transitions[state].get(character, _ROOT)
+def _failure_target(root: State, parent: State, character: str) -> State:
+    if parent is root:
+        return root
+    state = parent.failure
+    while state is not root and character not in state:
+        state = state.failure
+    return state.get(character, root)
+
+
+def _terms_of(root: State) -> list[str]:
+    terms: dict[int, str] = {}
+    pending = [(root, "")]
+    while pending:
+        state, path = pending.pop()
+        for length, term_index in state.matches:
+            if length == len(path):
+                terms[term_index] = path
+        pending.extend((child, path + character) for character, child in state.items())
+    return [terms[term_index] for term_index in range(len(terms))]

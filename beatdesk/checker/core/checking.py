@@ -2,11 +2,14 @@
 
 import logging
 
-from beatdesk.checker.core.findings import CheckResult, compute_risk, sort_findings
+from beatdesk.checker.core.deployment import find_deployment_details
+from beatdesk.checker.core.findings import Category, CheckResult, compute_risk, sort_findings
 from beatdesk.checker.core.lexicon import CompiledLexicon, find_lexicon_terms
 from beatdesk.checker.core.normalize import fold_for_terms, normalize
 from beatdesk.checker.core.personal_data import find_personal_data
+from beatdesk.checker.core.readability import assess_readability
 from beatdesk.checker.core.secrecy import find_secrets
+from beatdesk.checker.core.wrong_characters import find_wrong_characters
 
 logger = logging.getLogger(__name__)
 
@@ -23,22 +26,39 @@ class TextTooLongError(ValueError):
         self.length = length
 
 
-def check(text: str, lexicon: CompiledLexicon) -> CheckResult:
-    """Check a text against a compiled lexicon and the built-in rules."""
+def check(text: str, lexicon: CompiledLexicon, *, wrong_characters: bool = False) -> CheckResult:
+    """Check a text against a compiled lexicon and the built-in rules.
+
+    The wrong-character rule is off unless asked for: it is several times slower than all
+    the other rules together and loads about 50 MB of word data on first use, so it suits
+    the check before publishing rather than the check on every keystroke.
+    """
     if len(text) > MAX_TEXT_LENGTH:
         raise TextTooLongError(len(text))
 
     view = normalize(text)
     term_view = fold_for_terms(view)
+    lexicon_findings = list(find_lexicon_terms(term_view, lexicon))
+    officialese = [f for f in lexicon_findings if f.category is Category.OFFICIALESE]
+    readability_findings, readability = assess_readability(view, term_view, officialese)
     findings = sort_findings(
         [
-            *find_lexicon_terms(term_view, lexicon),
+            *lexicon_findings,
             *find_personal_data(view, text),
             *find_secrets(view, term_view),
+            *find_deployment_details(view),
+            *readability_findings,
+            *(find_wrong_characters(view) if wrong_characters else ()),
         ]
     )
 
-    result = CheckResult(findings, compute_risk(findings))
+    result = CheckResult(findings, compute_risk(findings), readability)
     # Counts only: the text itself may hold personal data and never goes to the log.
-    logger.debug("checked length=%s findings=%s risk=%s", len(text), len(findings), result.risk)
+    logger.debug(
+        "checked length=%s findings=%s risk=%s readability=%s",
+        len(text),
+        len(findings),
+        result.risk,
+        readability.score,
+    )
     return result

@@ -42,6 +42,8 @@ class Category(StrEnum):
     CONFUSED_WORDS = "confused_words"
     PERSONAL_DATA = "personal_data"
     SECRECY = "secrecy"
+    WRONG_CHARACTER = "wrong_character"
+    READABILITY = "readability"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +65,29 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class SentenceScore:
+    """A sentence's span in the original text and its plain-language score."""
+
+    start: int
+    end: int
+    score: int
+
+
+@dataclass(frozen=True, slots=True)
+class Readability:
+    """How plain a text reads, from 0 (very hard) to 100, with its hardest sentences first."""
+
+    score: int = 100
+    hardest_sentences: tuple[SentenceScore, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     """The findings of one check in text order, with the overall risk they add up to."""
 
     findings: tuple[Finding, ...]
     risk: Risk
+    readability: Readability = Readability()
 
     @property
     def is_blocked(self) -> bool:

@@ -8,7 +8,7 @@ point at what the user actually wrote.
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from beatdesk.checker.core.traditional import TRADITIONAL_TO_SIMPLIFIED
@@ -64,18 +64,14 @@ def normalize(text: str) -> NormalizedText:
     for character in characters - _examined:
         _examine(character)
 
-    # Most texts only hold characters that fold to exactly one character (full-width
+    # Most characters that fold at all fold to exactly one character (full-width
     # punctuation, traditional script), so a few whole-string replaces keep every offset.
-    if _reshaping.isdisjoint(characters):
-        for character in characters.intersection(_replacements):
-            text = text.replace(character, _replacements[character])
+    for character in characters.intersection(_replacements):
+        text = text.replace(character, _replacements[character])
+    reshaping = _reshaping.intersection(characters)
+    if not reshaping:
         return NormalizedText(text, range(len(text)))
-
-    pieces = [_fold_character(character) for character in text]
-    offsets: list[int] = []
-    for index, piece in enumerate(pieces):
-        offsets.extend([index] * len(piece))
-    return NormalizedText("".join(pieces), offsets)
+    return _reshape(text, reshaping)
 
 
 def fold_for_terms(view: NormalizedText) -> NormalizedText:
@@ -85,10 +81,11 @@ def fold_for_terms(view: NormalizedText) -> NormalizedText:
     if not fillers:
         return NormalizedText(lowered, view.offsets)
 
-    kept = _indexes_outside(len(lowered), [(match.start(), match.end()) for match in fillers])
-    return NormalizedText(
-        "".join(lowered[index] for index in kept), [view.offsets[index] for index in kept]
-    )
+    kept = _spans_outside(len(lowered), [match.span() for match in fillers])
+    offsets: list[int] = []
+    for start, end in kept:
+        offsets.extend(view.offsets[start:end])
+    return NormalizedText("".join(lowered[start:end] for start, end in kept), offsets)
 
 
 def normalize_term(term: str) -> str:
@@ -96,13 +93,31 @@ def normalize_term(term: str) -> str:
     return fold_for_terms(normalize(term)).text.strip()
 
 
-def _fold_character(character: str) -> str:
-    replacement = _replacements.get(character)
-    if replacement is not None:
-        return replacement
-    if character in _reshaping:
-        return _fold_uncached(character)
-    return character
+def _reshape(text: str, reshaping: set[str]) -> NormalizedText:
+    # One ellipsis in a post is enough to come here, so only the characters that vanish or
+    # expand are folded one by one and the text between them is copied whole: no character
+    # folds to one of them, so the replaces already made have folded that text completely.
+    folds = {character: _fold_uncached(character) for character in reshaping}
+    pieces: list[str] = []
+    offsets: list[int] = []
+    position = 0
+    for index in sorted(_positions_of(reshaping, text)):
+        folded = folds[text[index]]
+        pieces += (text[position:index], folded)
+        offsets += range(position, index)
+        offsets += [index] * len(folded)
+        position = index + 1
+    pieces.append(text[position:])
+    offsets += range(position, len(text))
+    return NormalizedText("".join(pieces), offsets)
+
+
+def _positions_of(characters: set[str], text: str) -> Iterator[int]:
+    for character in characters:
+        index = text.find(character)
+        while index >= 0:
+            yield index
+            index = text.find(character, index + 1)
 
 
 def _examine(character: str) -> None:
@@ -128,11 +143,11 @@ def _fold_uncached(character: str) -> str:
     )
 
 
-def _indexes_outside(length: int, holes: list[tuple[int, int]]) -> list[int]:
-    kept: list[int] = []
+def _spans_outside(length: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    kept: list[tuple[int, int]] = []
     position = 0
     for start, end in holes:
-        kept.extend(range(position, start))
+        kept.append((position, start))
         position = end
-    kept.extend(range(position, length))
+    kept.append((position, length))
     return kept

@@ -90,6 +90,7 @@ def test_nobody_signed_in_gets_401(db: None) -> None:
         ({"txt": "你好"}, "bad_text"),
         ({"text": 5}, "bad_text"),
         ({"text": "你好", "unit": 7}, "bad_unit"),
+        ({"text": "你好", "wrong_characters": "yes"}, "bad_option"),
     ],
 )
 def test_malformed_requests_get_400_and_say_why(cast: Cast, body: object, code: str) -> None:
@@ -132,3 +133,15 @@ def test_reasons_come_in_english_when_the_caller_asks_for_english(cast: Cast) ->
 
     reasons = [f["reason"] for f in response.json()["findings"]]
     assert any("mobile number" in reason for reason in reasons)
+
+
+def test_wrong_characters_are_found_unless_the_caller_turns_the_rule_off(cast: Cast) -> None:
+    client = signed_in(cast.officer_a)
+    text = "面对困难，他们不勘重负，坚持到底。"
+
+    with_rule = post(client, {"text": text}).json()
+    without = post(client, {"text": text, "wrong_characters": False}).json()
+
+    assert any(f["category"] == "wrong_character" for f in with_rule["findings"])
+    assert not any(f["category"] == "wrong_character" for f in without["findings"])
+    assert 0 <= with_rule["readability"]["score"] <= 100

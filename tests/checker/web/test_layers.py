@@ -1,8 +1,10 @@
 """Lexicon layers: the default, then each level from the province down; versions and imports."""
 
 import io
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from beatdesk.audit.models import AuditRecord
@@ -147,3 +149,19 @@ def test_every_change_to_a_lexicon_is_audited_with_ids_only(cast: Cast) -> None:
     ]
     assert {actor for _, actor, _ in actions} == {"center_chen"}
     assert actions[0][2] == {"version": 1, "terms": 2}
+
+
+def test_the_import_command_replaces_a_layer_or_names_every_bad_line(
+    cast: Cast, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "province.tsv"
+    good.write_text(PROVINCE_FILE, encoding="utf-8")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text(HEADER + "词\tnonsense\t\t理由\n", encoding="utf-8")
+
+    call_command("import_lexicon", "prov", str(good))
+    with pytest.raises(CommandError, match="nothing was imported:\nline 2: Unknown category"):
+        call_command("import_lexicon", "prov", str(bad))
+
+    assert "prov: 2 terms, version 1" in capsys.readouterr().out
+    assert Lexicon.objects.get(unit=cast.province).version == 1

@@ -31,7 +31,7 @@ def test_a_clean_text_from_standard_input_exits_0() -> None:
     result = scan(stdin="今晚社区民警在小区门口开展防诈骗宣传，欢迎居民参加。".encode())
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith("(0)")
+    assert "(0); readability" in result.stdout.splitlines()[-1]
 
 
 def test_a_phone_number_in_a_file_exits_1_and_says_where(tmp_path: Path) -> None:

@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the findings as JSON")
         parser.add_argument("--unit", help="apply this unit's lexicon (needs the database)")
         parser.add_argument("--lang", default=None, help="language of reasons: zh-hans or en")
+        parser.add_argument(
+            "--no-wrong-characters",
+            action="store_true",
+            help="skip the slower wrong-character rule",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["lang"]:
@@ -33,7 +38,9 @@ class Command(BaseCommand):
         text = self._read(options["file"])
         unit = self._unit(options["unit"])
 
-        result, versions = check_at(text, unit)
+        result, versions = check_at(
+            text, unit, wrong_characters=not options["no_wrong_characters"]
+        )
         data = result_data(text, result) | {"lexicon_versions": versions}
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
@@ -76,4 +83,7 @@ class Command(BaseCommand):
                 f"{line}:{column}\t{shown['severity_label']}\t{shown['category_label']}\t"
                 f"{shown['excerpt']}\t{shown['reason']}{suggestion}"
             )
-        self.stdout.write(f"{data['risk_label']} ({len(result.findings)})")
+        self.stdout.write(
+            f"{data['risk_label']} ({len(result.findings)}); "
+            f"readability {result.readability.score}/100"
+        )
