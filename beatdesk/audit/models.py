@@ -5,6 +5,25 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+# What people read in a history instead of the action code; a code without a label shows
+# as itself, so a new action is never hidden.
+ACTION_LABELS = {
+    "case.opened": _("Case opened"),
+    "case.answered": _("Answered"),
+    "case.status": _("Status changed"),
+    "message.received": _("Message received"),
+    "answer.review_confirmed": _("Checker findings confirmed before sending"),
+    "unit.created": _("Unit created"),
+    "unit.moved": _("Unit moved"),
+    "role.granted": _("Role granted"),
+    "account.created": _("Account created"),
+    "lexicon.imported": _("Lexicon imported"),
+    "lexicon.term_set": _("Lexicon term saved"),
+    "lexicon.term_allowed": _("Lexicon term allowed"),
+    "lexicon.term_removed": _("Lexicon term removed"),
+}
+
+
 class AuditRecord(models.Model):
     """Who did what to which object at which unit, and when."""
 
@@ -32,3 +51,9 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def action_label(self) -> str:
+        """Return the action in the reader's language."""
+        label = ACTION_LABELS.get(self.action)
+        return str(label) if label is not None else self.action

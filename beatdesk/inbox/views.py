@@ -20,7 +20,7 @@ from beatdesk.inbox.actions import (
     do_change_case_status,
 )
 from beatdesk.inbox.forms import AnswerForm, StatusForm
-from beatdesk.inbox.models import OPEN_STATUSES, Case, Direction, Message
+from beatdesk.inbox.models import OPEN_STATUSES, Case, CaseStatus, Direction, Message
 from beatdesk.units.models import User
 
 PAGE_SIZE = 50
@@ -59,11 +59,16 @@ def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> 
     return {
         "case": case,
         "conversation": [(message, checks.get(message.pk)) for message in conversation],
-        "history": history,
+        "history": [(entry, _status_label(entry.details.get("new"))) for entry in history],
         "answer_form": answer_form,
         "status_form": StatusForm(initial={"status": case.status}),
         "may_work": may_work_on(_user(request), case),
     }
+
+
+def _status_label(code: object) -> str:
+    labels = dict(CaseStatus.choices)
+    return str(labels.get(str(code), code)) if code else ""
 
 
 def _inbound_findings(conversation: QuerySet[Message]) -> dict[int, list[str]]:

@@ -97,3 +97,14 @@ def test_a_residents_id_number_is_flagged_on_the_case_page_and_recorded_without_
     check = CheckRecord.objects.get(object_type="inbox.message", object_id=str(message.pk))
     assert check.checked_by is None
     assert "110101199003074514" not in str(check.findings)
+
+
+def test_the_case_history_reads_as_words_not_action_codes(cast: Cast, case: Case) -> None:
+    send(signed_in(cast.officer_a), case, "您好，可以到派出所一楼窗口找社区民警。")
+
+    page = signed_in(cast.officer_a).get(f"/inbox/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+
+    history = page.content.decode().split('<ul class="history">')[1]
+    assert "Case opened" in history
+    assert "Status changed → In progress" in history
+    assert "case.opened" not in history
