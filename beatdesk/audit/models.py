@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # What people read in a history instead of the action code; a code without a label shows
 # as itself, so a new action is never hidden.
 ACTION_LABELS = {

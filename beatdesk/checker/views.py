@@ -1,6 +1,5 @@
 """The checker page, the inline check of the answer box, lexicon editing and `/api/check`."""
 
-import json
 import logging
 
 from django.contrib import messages
@@ -39,6 +38,7 @@ from beatdesk.checker.forms import AllowForm, CheckForm, ImportForm, TermForm
 from beatdesk.checker.lexicons import check_at
 from beatdesk.checker.models import Lexicon, LexiconTerm
 from beatdesk.checker.presentation import result_data, segments
+from beatdesk.core.jsonin import JsonInputError, parse_json
 from beatdesk.units.access import units_for
 from beatdesk.units.models import User
 from beatdesk.units.tokens import user_for_token
@@ -146,9 +146,9 @@ def _api_user(request: HttpRequest) -> tuple[User | None, JsonResponse | None]:
 
 def _check_request(body: bytes) -> tuple[str, str | None, bool, JsonResponse | None]:
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return "", None, False, _problem(400, "bad_json", _("The body must be a JSON object."))
+        data = parse_json(body)
+    except JsonInputError as error:
+        return "", None, False, _problem(400, error.code, _("The body must be a JSON object."))
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return "", None, False, _problem(400, "bad_text", _('Send {"text": "..."} with the text.'))
     unit = data.get("unit")
