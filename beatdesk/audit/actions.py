@@ -1,10 +1,12 @@
 """The one function through which every state change is recorded."""
 
+import json
 import logging
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
-from beatdesk.audit.models import AuditRecord
+from beatdesk.audit.models import AuditChainHead, AuditRecord
 from beatdesk.units.models import Unit, User
 
 logger = logging.getLogger(__name__)
@@ -33,15 +35,30 @@ def record(
     unit: Unit | None = None,
     **details: DetailValue,
 ) -> AuditRecord:
-    """Write one audit record for a state change; call it inside the change's transaction."""
+    """Write one audit record for a state change; call it inside the change's transaction.
+
+    The record joins the hash chain: the chain head is locked until the transaction ends,
+    so numbers follow commit order and a rolled-back change leaves no gap.
+    """
     _check_details(details)
-    entry = AuditRecord.objects.create(
-        actor=actor,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        unit=unit,
-        details=details,
-    )
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditRecord(
+            actor=actor,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            unit=unit,
+            details=details,
+            at=timezone.now(),
+            sequence=head.sequence + 1,
+            previous_hash=head.hash,
+        )
+        # Stored as JSON and read back: hash what a verifier will read, not Python objects.
+        entry.details = json.loads(json.dumps(details))
+        entry.hash = entry.compute_hash()
+        entry.save()
+        head.sequence, head.hash = head.sequence + 1, entry.hash
+        head.save(update_fields=["sequence", "hash"])
     logger.info("audit action=%s object=%s:%s", action, entry.object_type, entry.object_id)
     return entry

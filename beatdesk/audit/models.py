@@ -2,7 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from beatdesk.audit.chain import record_hash
 
 # What people read in a history instead of the action code; a code without a label shows
 # as itself, so a new action is never hidden.
@@ -26,7 +29,8 @@ ACTION_LABELS = {
 class AuditRecord(models.Model):
     """Who did what to which object at which unit, and when."""
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Set by `audit.actions.record` before hashing, so the hash covers the stored time.
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -43,6 +47,11 @@ class AuditRecord(models.Model):
     )
     # Ids and codes only (a status, a role, another object's id); checked on write.
     details = models.JSONField(default=dict, blank=True)
+    # The chain: records are numbered without gaps, and each hash covers the record and the
+    # hash before it, so an edit, deletion, insertion or reordering shows in verification.
+    sequence = models.PositiveBigIntegerField(unique=True, null=True, editable=False)
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -51,8 +60,36 @@ class AuditRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
 
+    def compute_hash(self) -> str:
+        """Return the hash of this record's content chained to `previous_hash`."""
+        assert self.sequence is not None
+        return record_hash(
+            self.previous_hash,
+            sequence=self.sequence,
+            at=self.at,
+            actor_id=self.actor_id,
+            action=self.action,
+            object_type=self.object_type,
+            object_id=self.object_id,
+            unit_id=self.unit_id,
+            details=self.details,
+        )
+
     @property
     def action_label(self) -> str:
         """Return the action in the reader's language."""
         label = ACTION_LABELS.get(self.action)
         return str(label) if label is not None else self.action
+
+
+class AuditChainHead(models.Model):
+    """The one row that holds the newest record's number and hash.
+
+    Writers lock it to append, so records are numbered in commit order without gaps.
+    """
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.sequence}:{self.hash[:12]}"

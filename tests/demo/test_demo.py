@@ -15,6 +15,8 @@ def test_it_replays_the_demo_and_prints_its_summary(capsys: pytest.CaptureFixtur
     assert f"messages received: {Message.objects.filter(direction='in').count()}" in out
     assert f"cases opened: {Case.objects.count()}" in out
     assert "answers sent: 4" in out
+    call_command("audit", "verify")
+    assert "audit chain intact" in capsys.readouterr().out
 
 
 @pytest.mark.django_db(transaction=True)
