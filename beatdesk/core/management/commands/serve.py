@@ -2,7 +2,9 @@ import os
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from beatdesk.core.durability import UnsafeDatabaseError, refuse_unsafe_database
 
 
 class Command(BaseCommand):
@@ -13,6 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            refuse_unsafe_database()
+        except UnsafeDatabaseError as error:
+            raise CommandError(str(error)) from None
         argv = [
             sys.executable,
             "-m",

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
+from beatdesk.core.durability import UnsafeDatabaseError, refuse_unsafe_database
 from beatdesk.core.models import WorkerHeartbeat
 from beatdesk.core.tasks import heartbeat_now
 
@@ -27,6 +28,10 @@ class Command(BaseCommand):
         if options["check"]:
             self._check(options["timeout"])
             return
+        try:
+            refuse_unsafe_database()
+        except UnsafeDatabaseError as error:
+            raise CommandError(str(error)) from None
         call_command("run_huey", workers=2, worker_type="thread")
 
     def _check(self, timeout: float) -> None:
