@@ -38,8 +38,11 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy beatdesk tests
 
+# Which tests `make unit` runs; CI narrows it to run the browser tests in one phase only.
+PYTEST_ARGS ?= -m "not long"
+
 unit: $(STAMP)
-	$(BIN)/pytest -m "not long"
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint types unit
 

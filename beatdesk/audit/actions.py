@@ -2,6 +2,7 @@
 
 import json
 import logging
+from datetime import datetime
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -27,6 +28,12 @@ def _check_details(details: dict[str, DetailValue]) -> None:
             raise AuditDetailError(f"audit detail {key} is too long to be an id or code")
 
 
+def _to_milliseconds(moment: datetime) -> datetime:
+    # Backups serialize times to the millisecond (Django's JSON encoder); a record keeps no
+    # finer time than a restore can give back, so its hash still verifies after a restore.
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def record(
     action: str,
     obj: models.Model,
@@ -50,7 +57,7 @@ def record(
             object_id=str(obj.pk),
             unit=unit,
             details=details,
-            at=timezone.now(),
+            at=_to_milliseconds(timezone.now()),
             sequence=head.sequence + 1,
             previous_hash=head.hash,
         )

@@ -20,11 +20,12 @@ def record_hash(
     """Return the SHA-256 of a record's content, chained to the hash before it.
 
     The content is canonical JSON (sorted keys, no spaces) so PostgreSQL's jsonb, which
-    reorders keys, and SQLite's text give the same hash for the same record.
+    reorders keys, and SQLite's text give the same hash for the same record. Times count
+    to the millisecond, the precision a backup keeps.
     """
     content = {
         "sequence": sequence,
-        "at": at.isoformat(timespec="microseconds"),
+        "at": at.isoformat(timespec="milliseconds"),
         "actor": actor_id,
         "action": action,
         "object_type": object_type,

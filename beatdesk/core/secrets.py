@@ -11,6 +11,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import models
 
+SERIALIZED_PREFIX = "fernet:"
+
 
 class SecretUnreadable(Exception):
     """A stored secret cannot be decrypted with the configured key."""
@@ -54,3 +56,14 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return decrypt_secret(value) if value else value
+
+    # Serialized (by `beatdesk backup`, dumpdata) the value stays encrypted: a backup file
+    # never holds a secret in the clear, and restoring needs the same BEATDESK_FIELD_KEY.
+    def value_to_string(self, obj: models.Model) -> str:
+        value = self.value_from_object(obj)
+        return SERIALIZED_PREFIX + encrypt_secret(value) if value else ""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(SERIALIZED_PREFIX):
+            return decrypt_secret(value.removeprefix(SERIALIZED_PREFIX))
+        return super().to_python(value)

@@ -10,7 +10,7 @@ import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -99,8 +99,16 @@ def demo_pushes(day_start: int) -> list[DemoPush]:
 
 
 def day_start_timestamp() -> int:
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    return int(datetime.combine(today, time(8, 0), ZoneInfo("Asia/Shanghai")).timestamp())
+    """Return 08:00 Beijing time of the latest morning whose demo pushes are all past.
+
+    The pushes span about three hours from 08:00; before 11:00 the demo replays
+    yesterday's morning, so no resident appears to write from the future. The anchor
+    moves once a day, so replaying twice in a row sends identical pushes.
+    """
+    shanghai = ZoneInfo("Asia/Shanghai")
+    now = datetime.now(shanghai)
+    day = now.date() if now.time() >= time(11, 0) else now.date() - timedelta(days=1)
+    return int(datetime.combine(day, time(8, 0), shanghai).timestamp())
 
 
 def send_push(base_url: str, account: Account, push: DemoPush) -> bytes:

@@ -7,6 +7,11 @@ ANSWER_MAX_CHARACTERS = 600
 
 
 class AnswerForm(forms.Form):
+    # Checkbox labels follow their box; a colon after them reads oddly.
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     text = forms.CharField(
         label=_("Answer"),
         max_length=ANSWER_MAX_CHARACTERS,

@@ -14,6 +14,7 @@ def chain_existing_records(apps, schema_editor):
     for entry in record_model.objects.order_by("id").iterator():
         sequence += 1
         entry.sequence, entry.previous_hash = sequence, previous
+        entry.at = entry.at.replace(microsecond=entry.at.microsecond // 1000 * 1000)
         entry.hash = record_hash(
             previous,
             sequence=sequence,
@@ -25,7 +26,7 @@ def chain_existing_records(apps, schema_editor):
             unit_id=entry.unit_id,
             details=entry.details,
         )
-        entry.save(update_fields=["sequence", "previous_hash", "hash"])
+        entry.save(update_fields=["at", "sequence", "previous_hash", "hash"])
         previous = entry.hash
     head_model.objects.update_or_create(pk=1, defaults={"sequence": sequence, "hash": previous})
 
