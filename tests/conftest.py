@@ -3,7 +3,7 @@
 province (center)
   city
     county            leader, inspector at the city
-      station A       officer Anna, wechat account "station-a"
+      station A       officer Anna, wechat account "station-a", QQ account "station-a-qq"
       station B       officer Bo
 outsider: signed in, no role anywhere
 """
@@ -16,6 +16,8 @@ import pytest
 from django.test import Client
 
 from beatdesk.channels.models import Account, ChannelKind, SecurityMode
+from beatdesk.channels.onebot.fake_api import FakeOneBotAPI
+from beatdesk.channels.onebot.peer import OneBotPeer
 from beatdesk.channels.wechat.fake_api import FakeWeChatAPI
 from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.units.models import Role, RoleAssignment, Unit, UnitKind, User
@@ -25,6 +27,10 @@ AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APP_ID = "wx0123456789abcdef"
 APP_SECRET = "test-app-secret-0001"
 ORIGINAL_ID = "gh_stationa0001"
+# QQ numbers from the shared fake values: residents 10001 and 10002, group 20001, bot 30001.
+BOT_QQ = 30001
+ONEBOT_SECRET = "beatdesk-onebot-secret"
+ONEBOT_ACCESS_TOKEN = "beatdesk-onebot-access-token"
 
 
 @dataclass
@@ -120,3 +126,49 @@ def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def make_onebot_account(
+    unit: Unit,
+    code: str = "station-a-qq",
+    api_base_url: str = "http://127.0.0.1:9",
+    **extra: object,
+) -> Account:
+    credentials = {
+        "api_base_url": api_base_url,
+        "access_token": ONEBOT_ACCESS_TOKEN,
+        "secret": ONEBOT_SECRET,
+    }
+    return Account.objects.create(
+        code=code,
+        kind=ChannelKind.ONEBOT,
+        name=f"QQ groups of {unit.code}",
+        unit=unit,
+        app_id=str(BOT_QQ),
+        credentials=json.dumps(credentials),
+        **extra,
+    )
+
+
+@pytest.fixture
+def onebot_account(cast: Cast) -> Account:
+    return make_onebot_account(cast.station_a)
+
+
+@pytest.fixture
+def onebot_peer() -> OneBotPeer:
+    return OneBotPeer(BOT_QQ, ONEBOT_SECRET)
+
+
+@pytest.fixture
+def fake_onebot(onebot_account: Account) -> Iterator[FakeOneBotAPI]:
+    """Serve a fake OneBot API and point the QQ account of station A at it."""
+    fake = FakeOneBotAPI(ONEBOT_ACCESS_TOKEN, str(BOT_QQ))
+    credentials = json.loads(onebot_account.credentials)
+    credentials["api_base_url"] = fake.start()
+    onebot_account.credentials = json.dumps(credentials)
+    onebot_account.save(update_fields=["credentials"])
+    try:
+        yield fake
+    finally:
+        fake.stop()

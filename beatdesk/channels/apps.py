@@ -9,4 +9,5 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         # Each adapter registers itself with the registry when its module is imported.
+        from beatdesk.channels.onebot import adapter as onebot_adapter  # noqa: F401
         from beatdesk.channels.wechat import adapter  # noqa: F401

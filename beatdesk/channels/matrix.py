@@ -17,6 +17,7 @@ from django.db import transaction
 
 from beatdesk.audit.actions import record as audit
 from beatdesk.channels.models import Account, ChannelKind, SecurityMode
+from beatdesk.channels.onebot.credentials import CredentialsError, check_api_base_url
 from beatdesk.units.models import RegionType, Role, RoleAssignment, Unit, UnitKind, User
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,10 @@ COLUMNS = [
     "token",
     "encoding_aes_key",
     "app_secret",
+    "self_id",
+    "api_base_url",
+    "access_token",
+    "secret",
 ]
 
 
@@ -157,10 +162,36 @@ def _import_person(row: dict[str, str]) -> User:
 
 
 def _credentials(row: dict[str, str]) -> str:
+    if row.get("channel") == ChannelKind.ONEBOT:
+        return _onebot_credentials(row)
     secrets = {key: row.get(key, "") for key in ("token", "encoding_aes_key", "app_secret")}
     if secrets["encoding_aes_key"] and len(secrets["encoding_aes_key"]) != 43:
         raise ValueError("encoding_aes_key must be 43 characters")
     return json.dumps(secrets)
+
+
+def _onebot_credentials(row: dict[str, str]) -> str:
+    # Every OneBot event must be signed, so an account without a secret is refused here
+    # rather than at its first event.
+    secrets = {key: row.get(key, "") for key in ("api_base_url", "access_token", "secret")}
+    missing = [key for key, value in secrets.items() if not value]
+    if missing:
+        raise ValueError(f"a OneBot account needs {', '.join(missing)}")
+    try:
+        secrets["api_base_url"] = check_api_base_url(secrets["api_base_url"])
+    except CredentialsError as error:
+        raise ValueError(str(error)) from None
+    return json.dumps(secrets)
+
+
+def _platform_id(row: dict[str, str]) -> str:
+    """Return the account's id on its platform: the appid, or the bot's QQ number."""
+    if row.get("channel") != ChannelKind.ONEBOT:
+        return row.get("app_id", "")
+    self_id = row.get("self_id", "")
+    if not self_id.isdigit():
+        raise ValueError("a OneBot account needs self_id, the bot's QQ number")
+    return self_id
 
 
 def _import_account(row: dict[str, str]) -> Account:
@@ -176,7 +207,7 @@ def _import_account(row: dict[str, str]) -> Account:
         "kind": _choice(row.get("channel", ""), ChannelKind, "channel"),
         "unit": _unit_named(row.get("unit", "")),
         "owner": owner,
-        "app_id": row.get("app_id", ""),
+        "app_id": _platform_id(row),
         "original_id": row.get("original_id", ""),
         "security_mode": _choice(row.get("security_mode", ""), SecurityMode, "mode", "safe"),
         "credentials": _credentials(row),

@@ -14,6 +14,7 @@ from beatdesk.core.secrets import EncryptedTextField
 
 class ChannelKind(models.TextChoices):
     WECHAT = "wechat", _("WeChat Official Account")
+    ONEBOT = "onebot", _("QQ groups (OneBot v11)")
 
 
 class SecurityMode(models.TextChoices):
@@ -42,6 +43,9 @@ class Account(models.Model):
     original_id = models.CharField(_("original id"), max_length=64, blank=True)
     # Token, AES key, app secret: JSON, encrypted at rest, read through the adapter.
     credentials = EncryptedTextField(_("credentials"), blank=True, default="")
+    # Settings of the channel that are not secret, read through the adapter (for QQ
+    # groups: the officers' QQ numbers and each group's keywords).
+    channel_settings = models.JSONField(_("channel settings"), default=dict, blank=True)
     security_mode = models.CharField(
         _("security mode"), max_length=16, choices=SecurityMode.choices, default=SecurityMode.SAFE
     )
