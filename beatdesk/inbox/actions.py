@@ -16,16 +16,21 @@ from beatdesk.checker.actions import do_record_check
 from beatdesk.checker.core import CheckResult
 from beatdesk.checker.lexicons import check_at
 from beatdesk.inbox.access import may_work_on
+from beatdesk.inbox.classification import UNCLASSIFIED, Analysis, emergency_reply
 from beatdesk.inbox.intake import Event, IncomingMessage
 from beatdesk.inbox.models import (
     OPEN_STATUSES,
     Case,
     CaseStatus,
+    CaseType,
     Direction,
     Message,
     MessageKind,
+    Priority,
     Resident,
+    TypeSource,
 )
+from beatdesk.inbox.triage import analyse_message
 from beatdesk.units.models import User
 
 logger = logging.getLogger(__name__)
@@ -143,11 +148,102 @@ def do_receive_message(
         )
         record("message.received", message, unit=account.unit, case=case.pk if case else None)
         _check_inbound(message, account)
+        analysis = _analyse(message)
+        if case is not None and analysis is not None:
+            _apply_analysis(case, analysis, opened)
 
         reply = _automatic_reply(case, opened, incoming)
+        if analysis is not None and analysis.emergency.is_emergency:
+            # Danger comes first: the resident is told to call 110 in this very reply.
+            reply = "\n".join(
+                part for part in (emergency_reply(analysis.emergency), reply) if part
+            )
         if reply:
             _store_automatic_reply(resident, case, reply)
     return Receipt(message, case, opened, reply)
+
+
+def _analyse(message: Message) -> Analysis | None:
+    # A classifier failure must never cost the resident's message; the rules-only path in
+    # `analyse_message` runs without a model, so failing here would be a bug, logged.
+    if not message.text:
+        return None
+    try:
+        return analyse_message(message.text)
+    except Exception:
+        logger.exception("classification failed message=%s", message.pk)
+        return None
+
+
+def _apply_analysis(case: Case, analysis: Analysis, opened: bool) -> None:
+    emergency = analysis.emergency
+    if emergency.is_emergency and case.priority < Priority.EMERGENCY:
+        case.priority = Priority.EMERGENCY
+        case.emergency_reason = emergency.reason.value if emergency.reason else "unknown"
+        case.emergency_acknowledged_by, case.emergency_acknowledged_at = None, None
+        case.save(
+            update_fields=[
+                "priority",
+                "emergency_reason",
+                "emergency_acknowledged_by",
+                "emergency_acknowledged_at",
+            ]
+        )
+        record("case.emergency", case, unit=case.unit, reason=case.emergency_reason)
+
+    # The first message decides the type; an officer's choice is never overwritten.
+    typed = analysis.classification
+    if not (opened or case.case_type == CaseType.UNCLASSIFIED) or typed.case_type == UNCLASSIFIED:
+        return
+    if case.type_source == TypeSource.OFFICER:
+        return
+    case.case_type = typed.case_type
+    case.type_confidence = round(typed.confidence, 3)
+    case.type_source = TypeSource.MENU if typed.source == "menu" else TypeSource.AUTOMATIC
+    case.handover_department = typed.department.department.value if typed.department else ""
+    case.save(update_fields=["case_type", "type_confidence", "type_source", "handover_department"])
+    record(
+        "case.classified",
+        case,
+        unit=case.unit,
+        type=case.case_type,
+        confidence=round(typed.confidence * 100),
+    )
+
+
+def do_set_case_type(case: Case, actor: User, case_type: str) -> Case:
+    """Set a case's type as an officer decided it; the next training run learns from it."""
+    _check_worker(actor, case)
+    if case_type not in CaseType.values or case_type == CaseType.UNCLASSIFIED:
+        raise InboxError(_("Choose a type from the list."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        previous = case.case_type
+        case.case_type, case.type_source, case.type_confidence = (
+            case_type,
+            TypeSource.OFFICER,
+            None,
+        )
+        if case_type != CaseType.NOT_POLICE:
+            case.handover_department = ""
+        case.save(
+            update_fields=["case_type", "type_source", "type_confidence", "handover_department"]
+        )
+        record("case.type_set", case, actor=actor, unit=case.unit, old=previous, new=case_type)
+    return case
+
+
+def do_acknowledge_emergency(case: Case, actor: User) -> Case:
+    """Record that an officer has seen an emergency; it leaves everyone's alert banner."""
+    _check_worker(actor, case)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.priority != Priority.EMERGENCY or case.emergency_acknowledged_at is not None:
+            return case
+        case.emergency_acknowledged_by, case.emergency_acknowledged_at = actor, timezone.now()
+        case.save(update_fields=["emergency_acknowledged_by", "emergency_acknowledged_at"])
+        record("case.emergency_seen", case, actor=actor, unit=case.unit)
+    return case
 
 
 def _check_inbound(message: Message, account: Account) -> None:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from beatdesk.inbox.models import CaseStatus
+from beatdesk.inbox.models import CaseStatus, CaseType
 
 ANSWER_MAX_CHARACTERS = 600
 
@@ -22,6 +22,12 @@ class AnswerForm(forms.Form):
     confirm_findings = forms.BooleanField(
         label=_("I have reviewed the checker's findings; send the answer as written"),
         required=False,
+    )
+
+
+class TypeForm(forms.Form):
+    case_type = forms.ChoiceField(
+        label=_("Type"), choices=[c for c in CaseType.choices if c[0] != CaseType.UNCLASSIFIED]
     )
 
 

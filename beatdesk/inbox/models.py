@@ -50,6 +50,15 @@ class CaseType(models.TextChoices):
     NOT_POLICE = "not_police", _("Not a police matter")
 
 
+class TypeSource(models.TextChoices):
+    """Who decided a case's type: officers' corrections train the next classifier."""
+
+    NONE = "", _("Nobody yet")
+    AUTOMATIC = "automatic", _("Automatic")
+    MENU = "menu", _("Menu choice")
+    OFFICER = "officer", _("Officer")
+
+
 class CaseStatus(models.TextChoices):
     NEW = "new", _("New")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -87,9 +96,27 @@ class Case(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.NEW
     )
+    type_source = models.CharField(
+        _("type decided by"), max_length=12, choices=TypeSource.choices, blank=True
+    )
+    # The classifier's confidence in an automatic type, 0 to 1; empty once an officer set it.
+    type_confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    # For a matter that is not the police's: the department a handover should go to.
+    handover_department = models.CharField(_("handover to"), max_length=32, blank=True)
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
+    # Why the case was raised to an emergency (violence, fire...), and who has seen it; an
+    # open emergency nobody has acknowledged stays on every covering officer's screen.
+    emergency_reason = models.CharField(_("emergency"), max_length=24, blank=True)
+    emergency_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    emergency_acknowledged_at = models.DateTimeField(null=True, blank=True)
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     last_message_at = models.DateTimeField(db_index=True)
@@ -168,3 +195,26 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk} ({self.direction}, {self.kind})"
+
+
+class ClassifierModel(models.Model):
+    """A trained message classifier, shared by every process; the newest one is in use.
+
+    Kept in the database rather than in a file so that workers on several machines use
+    the same model; `beatdesk train-classifier` adds one.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    shipped_examples = models.PositiveIntegerField()
+    corrections = models.PositiveIntegerField()
+    # The model's own JSON format (`classification.Model.to_json`); never pickle.
+    model = models.TextField()
+
+    class Meta:
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"classifier {self.pk} ({self.shipped_examples}+{self.corrections})"

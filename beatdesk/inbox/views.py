@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from beatdesk.audit.models import AuditRecord
@@ -16,10 +17,13 @@ from beatdesk.inbox.access import access_case_by_id, cases_for, may_work_on
 from beatdesk.inbox.actions import (
     AnswerHeldBack,
     InboxError,
+    do_acknowledge_emergency,
     do_answer_case,
     do_change_case_status,
+    do_set_case_type,
 )
-from beatdesk.inbox.forms import AnswerForm, StatusForm
+from beatdesk.inbox.classification import DEPARTMENT_CONTACTS, Department, DepartmentContact
+from beatdesk.inbox.forms import AnswerForm, StatusForm, TypeForm
 from beatdesk.inbox.models import OPEN_STATUSES, Case, CaseStatus, Direction, Message
 from beatdesk.units.models import User
 
@@ -62,8 +66,31 @@ def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> 
         "history": [(entry, _status_label(entry.details.get("new"))) for entry in history],
         "answer_form": answer_form,
         "status_form": StatusForm(initial={"status": case.status}),
+        "type_form": TypeForm(initial={"case_type": case.case_type}),
+        "type_percent": round((case.type_confidence or 0) * 100),
+        "emergency_label": EMERGENCY_LABELS.get(case.emergency_reason, case.emergency_reason),
+        "handover": _handover(case.handover_department),
         "may_work": may_work_on(_user(request), case),
     }
+
+
+EMERGENCY_LABELS = {
+    "violence": gettext_lazy("violence in progress"),
+    "threat": gettext_lazy("a threat to someone's life or safety"),
+    "self_harm": gettext_lazy("someone may harm themselves"),
+    "missing_person": gettext_lazy("a missing person"),
+    "fire": gettext_lazy("fire or gas"),
+    "medical": gettext_lazy("someone injured or suddenly ill"),
+    "crime_in_progress": gettext_lazy("a crime happening now"),
+    "dangerous_driving": gettext_lazy("dangerous driving now"),
+}
+
+
+def _handover(code: str) -> DepartmentContact | None:
+    try:
+        return DEPARTMENT_CONTACTS[Department(code)] if code else None
+    except ValueError:
+        return None
 
 
 def _status_label(code: object) -> str:
@@ -131,4 +158,34 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Status changed."))
+    return redirect("inbox:case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_type(request: HttpRequest, case_id: int) -> HttpResponse:
+    """An officer sets the case's type; corrections train the next classifier."""
+    case = access_case_by_id(_user(request), case_id)
+    form = TypeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a type from the list."))
+        return redirect("inbox:case_detail", case_id=case.pk)
+    try:
+        do_set_case_type(case, _user(request), form.cleaned_data["case_type"])
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The type was saved."))
+    return redirect("inbox:case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_emergency_seen(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The officer has seen the emergency; it leaves the alert banner of every colleague."""
+    case = access_case_by_id(_user(request), case_id)
+    try:
+        do_acknowledge_emergency(case, _user(request))
+    except InboxError as error:
+        messages.error(request, str(error))
     return redirect("inbox:case_detail", case_id=case.pk)

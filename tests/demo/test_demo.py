@@ -11,7 +11,9 @@ def test_it_replays_the_demo_and_prints_its_summary(capsys: pytest.CaptureFixtur
     call_command("demo", "--no-serve")
 
     out = capsys.readouterr().out
-    assert "replayed 200 of 200 pushes" in out
+    assert "replayed 201 of 201 pushes" in out
+    # One resident reports a knife fight now; none of the forwarded news is an emergency.
+    assert "emergencies pointed to 110: 1" in out
     assert f"messages received: {Message.objects.filter(direction='in').count()}" in out
     assert f"cases opened: {Case.objects.count()}" in out
     assert "answers sent: 4" in out

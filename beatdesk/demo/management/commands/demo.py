@@ -22,7 +22,8 @@ from beatdesk.channels.wechat.credentials import credentials_of
 from beatdesk.channels.wechat.fake_api import FakeWeChatAPI
 from beatdesk.demo import replay
 from beatdesk.demo.answers import answer_demo_cases
-from beatdesk.inbox.models import Case, Direction, Message
+from beatdesk.inbox.models import Case, ClassifierModel, Direction, Message, Priority
+from beatdesk.inbox.triage import train_model
 from beatdesk.units.models import User
 
 DEMO_PASSWORD = "beatdesk-demo"  # noqa: S105 - printed for the demo's fake users
@@ -50,6 +51,9 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         import_matrix(replay.DATA / "matrix.csv")
         self._set_demo_passwords()
+        if not ClassifierModel.objects.exists():
+            # A few seconds, once: the replayed messages then arrive typed with confidence.
+            train_model()
 
         fake = self._start_fake_wechat(0 if options["no_serve"] else options["fake_wechat_port"])
         try:
@@ -108,9 +112,11 @@ class Command(BaseCommand):
         cases = Case.objects.count()
         sent = Message.objects.filter(outbox__status=OutboxStatus.SENT).count()
         automatic = Message.objects.filter(is_automatic=True).count()
+        emergencies = Case.objects.filter(priority=Priority.EMERGENCY).count()
         self.stdout.write(
             f"messages received: {inbound}\ncases opened: {cases}\n"
-            f"answers sent: {sent}\nautomatic replies: {automatic}"
+            f"answers sent: {sent}\nautomatic replies: {automatic}\n"
+            f"emergencies pointed to 110: {emergencies}"
         )
 
     def _serve(self, fake: FakeWeChatAPI, bind: str) -> None:
