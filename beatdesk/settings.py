@@ -46,6 +46,8 @@ if not FIELD_ENCRYPTION_KEY:
     FIELD_ENCRYPTION_KEY = hashlib.sha256(("field-" + SECRET_KEY).encode()).hexdigest()
 
 ALLOWED_HOSTS = env_list("BEATDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# Addresses of our own reverse proxies; only their X-Forwarded-For is believed.
+TRUSTED_PROXIES = env_list("BEATDESK_TRUSTED_PROXIES", [])
 CSRF_TRUSTED_ORIGINS = env_list("BEATDESK_CSRF_TRUSTED_ORIGINS", [])
 PUBLIC_BASE_URL = env_str("BEATDESK_PUBLIC_URL", "http://127.0.0.1:8000")
 

@@ -4,11 +4,12 @@ from django.urls import include, path
 
 from beatdesk.checker.urls import api_urlpatterns
 from beatdesk.core.views import healthz, home
+from beatdesk.units.views import SignInView
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", include("beatdesk.inbox.urls")),
     path("checker/", include("beatdesk.checker.urls")),

@@ -10,6 +10,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from beatdesk.channels import outbox
 from beatdesk.channels.models import DeliveryStatus, InboundDelivery, WebhookNonce
 from beatdesk.channels.registry import UnknownChannel, adapter_for
+from beatdesk.core import ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -67,5 +68,6 @@ def sweep() -> None:
         logger.exception("outbox relay failed during the sweep")
         sent = 0
     WebhookNonce.objects.filter(seen_at__lt=timezone.now() - NONCE_RETENTION).delete()
+    ratelimit.prune()
     if processed or sent:
         logger.info("sweep processed=%s relayed=%s", processed, sent)

@@ -21,3 +21,24 @@ class WorkerHeartbeat(models.Model):
     @staticmethod
     def this_host() -> str:
         return socket.gethostname()[:255]
+
+
+class RateCounter(models.Model):
+    """How often one client did one thing in one time window; shared by every process.
+
+    `key` is a digest of the purpose and the client (address or user name), so no address
+    or name is stored.
+    """
+
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="one_counter_per_window")
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]} {self.count}"
