@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "beatdesk.core.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "beatdesk.core.middleware.RequestLogMiddleware",
@@ -173,6 +174,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
 }
 SESSION_COOKIE_HTTPONLY = True
+# Staff sessions: signed out after this long idle, and after this long in any case.
+SESSION_IDLE_SECONDS = env_int("BEATDESK_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_MAX_SECONDS = env_int("BEATDESK_SESSION_MAX_SECONDS", 12 * 3600)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
