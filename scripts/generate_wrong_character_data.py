@@ -1,9 +1,14 @@
-"""Generate the wrong-character rule's data files from jieba's and pypinyin's bundled data.
+"""Generate the wrong-character rule's data files.
 
 Run from the repository root with jieba and pypinyin installed (neither is needed at run
-time): `.venv/bin/python scripts/generate_wrong_character_data.py`. It rewrites
-beatdesk/checker/data/character_readings.tsv.gz and word_frequencies.tsv.gz; the versions
-used are recorded in beatdesk/checker/data/SOURCES.md.
+time): `.venv/bin/python -m scripts.generate_wrong_character_data`. It rewrites
+beatdesk/checker/data/character_readings.tsv.gz and word_frequencies.tsv.gz from jieba's
+and pypinyin's bundled data, then wrong_character_corrections.tsv.gz from the whole of
+bench/data/cscd-ime-dev.tsv: the corrections are counted on all 5,000 lines, and the
+logistic weights and the default threshold are fitted on candidates of each fold scored by
+corrections learned from the other four, as the cross-validation in
+bench/wrong_characters.py does. The versions used are recorded in
+beatdesk/checker/data/SOURCES.md.
 """
 
 import gzip
@@ -13,6 +18,23 @@ from pathlib import Path
 import jieba  # type: ignore[import-untyped]
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.pinyin_dict import pinyin_dict
+
+from beatdesk.checker.core.wrong_characters import (
+    Corrections,
+    load_vocabulary,
+    write_corrections,
+)
+from bench.wrong_characters import (
+    FOLDS,
+    choose_threshold,
+    fit,
+    fold_of,
+    learn,
+    learn_folds,
+    other_folds,
+    read_lines,
+    score_lines,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "beatdesk" / "checker" / "data"
 
@@ -58,8 +80,35 @@ def write_gzip(name: str, lines: list[str]) -> None:
         output.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
+def write_corrections_file() -> None:
+    """Learn the corrections from the whole benchmark file and write them with the weights."""
+    lines = read_lines()
+    scored = []
+    for fold in range(FOLDS):
+        scored += score_lines(fold_of(lines, fold), learn_folds(other_folds(lines, fold)))
+    weights = fit(scored)
+    threshold = choose_threshold(scored, weights)
+
+    # The threshold goes into the bias, so the rule's default setting is a score above zero.
+    shifted = (weights[0] - threshold, *weights[1:])
+    corrections = learn(lines).corrections
+    write_gzip(
+        "wrong_character_corrections.tsv.gz",
+        write_corrections(
+            Corrections(
+                corrections.pairs,
+                corrections.contexts,
+                corrections.characters,
+                corrections.grams,
+                shifted,
+            )
+        ),
+    )
+    print(f"pairs={len(corrections.pairs)} grams={len(corrections.grams)} weights={shifted}")
+
+
 def main() -> None:
-    """Write both data files and print their sizes."""
+    """Write the data files and print their sizes."""
     readings = character_readings()
     words = {w: f for w, f in read_jieba_words().items() if all(c in readings for c in w)}
 
@@ -77,6 +126,8 @@ def main() -> None:
     )
     versions = {name: importlib.metadata.version(name) for name in ("jieba", "pypinyin")}
     print(f"characters={len(readings)} words={len(words)} versions={versions}")
+    load_vocabulary.cache_clear()
+    write_corrections_file()
 
 
 if __name__ == "__main__":
