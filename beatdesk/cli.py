@@ -12,8 +12,21 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beatdesk.settings")
 
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     argv = list(sys.argv)
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
-    execute_from_command_line(argv)
+    try:
+        execute_from_command_line(argv)
+    except DatabaseError as error:
+        # The usual first-day mistake: a command run before `beatdesk migrate`.
+        if _missing_table(error):
+            sys.stderr.write("The database has no Beatdesk tables yet: run `beatdesk migrate`.\n")
+            sys.exit(1)
+        raise
+
+
+def _missing_table(error: Exception) -> bool:
+    text = str(error).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)

@@ -1,6 +1,9 @@
 """`beatdesk import-matrix`: all or nothing, with line numbers; `accounts list` for scripts."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +143,24 @@ def test_it_keeps_credentials_encrypted_in_the_database(db: None, tmp_path: Path
 
     assert "k" * 43 not in stored
     assert json.loads(Account.objects.get().credentials)["encoding_aes_key"] == "k" * 43
+
+
+def test_a_command_on_an_unmigrated_database_says_to_migrate(tmp_path: Path) -> None:
+    env = os.environ | {
+        "BEATDESK_VAR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "beatdesk.settings",
+    }
+    script = (
+        "import sys; from beatdesk.cli import main; "
+        "sys.argv = ['beatdesk', 'accounts', 'list']; main()"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip() == "The database has no Beatdesk tables yet: run `beatdesk migrate`."
+    )
