@@ -30,6 +30,7 @@ from beatdesk.inbox.models import (
     Resident,
     TypeSource,
 )
+from beatdesk.inbox.schedule import end_pause, schedule_deadline, start_pause
 from beatdesk.inbox.triage import analyse_message
 from beatdesk.units.models import User
 
@@ -149,8 +150,14 @@ def do_receive_message(
         record("message.received", message, unit=account.unit, case=case.pk if case else None)
         _check_inbound(message, account)
         analysis = _analyse(message)
-        if case is not None and analysis is not None:
-            _apply_analysis(case, analysis, opened)
+        changed = (
+            case is not None and analysis is not None and _apply_analysis(case, analysis, opened)
+        )
+        if case is not None and not opened and case.status == CaseStatus.WAITING:
+            # The resident answered: the clock runs again and the case is back with us.
+            _set_status(case, None, CaseStatus.IN_PROGRESS)
+        elif case is not None and (opened or changed):
+            schedule_deadline(case)
 
         reply = _automatic_reply(case, opened, incoming)
         if analysis is not None and analysis.emergency.is_emergency:
@@ -175,7 +182,9 @@ def _analyse(message: Message) -> Analysis | None:
         return None
 
 
-def _apply_analysis(case: Case, analysis: Analysis, opened: bool) -> None:
+def _apply_analysis(case: Case, analysis: Analysis, opened: bool) -> bool:
+    """Raise an emergency and set the automatic type; return whether anything changed."""
+    changed = False
     emergency = analysis.emergency
     if emergency.is_emergency and case.priority < Priority.EMERGENCY:
         case.priority = Priority.EMERGENCY
@@ -190,13 +199,14 @@ def _apply_analysis(case: Case, analysis: Analysis, opened: bool) -> None:
             ]
         )
         record("case.emergency", case, unit=case.unit, reason=case.emergency_reason)
+        changed = True
 
     # The first message decides the type; an officer's choice is never overwritten.
     typed = analysis.classification
     if not (opened or case.case_type == CaseType.UNCLASSIFIED) or typed.case_type == UNCLASSIFIED:
-        return
+        return changed
     if case.type_source == TypeSource.OFFICER:
-        return
+        return changed
     case.case_type = typed.case_type
     case.type_confidence = round(typed.confidence, 3)
     case.type_source = TypeSource.MENU if typed.source == "menu" else TypeSource.AUTOMATIC
@@ -209,6 +219,7 @@ def _apply_analysis(case: Case, analysis: Analysis, opened: bool) -> None:
         type=case.case_type,
         confidence=round(typed.confidence * 100),
     )
+    return True
 
 
 def do_set_case_type(case: Case, actor: User, case_type: str) -> Case:
@@ -230,6 +241,7 @@ def do_set_case_type(case: Case, actor: User, case_type: str) -> Case:
             update_fields=["case_type", "type_source", "type_confidence", "handover_department"]
         )
         record("case.type_set", case, actor=actor, unit=case.unit, old=previous, new=case_type)
+        schedule_deadline(case)
     return case
 
 
@@ -358,8 +370,18 @@ def _set_status(case: Case, actor: User | None, target: str) -> None:
     previous = case.status
     case.status = target
     case.status_changed_at = timezone.now()
-    case.save(update_fields=["status", "status_changed_at"])
+    if target in {CaseStatus.RESOLVED, CaseStatus.CLOSED} and case.closed_at is None:
+        case.closed_at = case.status_changed_at
+    elif target == CaseStatus.REOPENED:
+        case.closed_at = None
+    case.save(update_fields=["status", "status_changed_at", "closed_at"])
     record("case.status", case, actor=actor, unit=case.unit, old=previous, new=target)
+
+    # Waiting for the resident stops the deadline clock; anything else starts it again.
+    if target == CaseStatus.WAITING:
+        start_pause(case)
+    elif previous == CaseStatus.WAITING and end_pause(case):
+        schedule_deadline(case)
 
 
 def do_change_case_status(case: Case, actor: User, target: str) -> Case:

@@ -121,6 +121,14 @@ class Case(models.Model):
     opened_at = models.DateTimeField(auto_now_add=True)
     last_message_at = models.DateTimeField(db_index=True)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    # Computed with the deadline (inbox.schedule); the minute sweep acts on them once each.
+    reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    # True when the deadline reaches into a year whose holiday calendar is not installed yet.
+    deadline_provisional = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -218,3 +226,17 @@ class ClassifierModel(models.Model):
 
     def __str__(self) -> str:
         return f"classifier {self.pk} ({self.shipped_examples}+{self.corrections})"
+
+
+class CasePause(models.Model):
+    """A stretch of waiting for the resident: the deadline clock stands still meanwhile."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.started_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -49,7 +50,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     template = "inbox/case_list.html"
     if request.headers.get("HX-Request") == "true":
         template += "#case-list"
-    return render(request, template, {"page": page, "show_all": show_all})
+    return render(request, template, {"page": page, "show_all": show_all, "now": timezone.now()})
 
 
 def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> dict[str, object]:

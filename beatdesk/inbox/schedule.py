@@ -1,0 +1,100 @@
+"""A case's deadline, reminder and escalation, from the policy of its type and unit.
+
+The deadline library (`inbox.deadlines`) counts working time; this module feeds it a
+case and stores the results. Computing never stops a message from being received: a
+calendar problem leaves the deadline empty and is logged for an operator.
+"""
+
+import functools
+import logging
+
+from django.utils import timezone
+
+from beatdesk.inbox.deadlines import (
+    CalendarError,
+    Pause,
+    PolicyBook,
+    due_at,
+    escalation_at,
+    load_policy_book,
+    reminder_at,
+)
+from beatdesk.inbox.models import Case, CasePause, Priority
+
+logger = logging.getLogger(__name__)
+
+SCHEDULE_FIELDS = [
+    "deadline",
+    "reminder_at",
+    "escalation_at",
+    "reminded_at",
+    "escalated_at",
+    "deadline_provisional",
+]
+
+
+@functools.cache
+def policy_book() -> PolicyBook:
+    """Return the shipped policies, read once per process."""
+    return load_policy_book()
+
+
+def schedule_deadline(case: Case) -> None:
+    """Compute and save the case's deadline, reminder and escalation from scratch."""
+    try:
+        _compute(case)
+    except CalendarError:
+        logger.exception("deadline not computed case=%s", case.pk)
+        case.deadline = case.reminder_at = case.escalation_at = None
+    case.save(update_fields=SCHEDULE_FIELDS)
+
+
+def _compute(case: Case) -> None:
+    book = policy_book()
+    unit = case.unit
+    codes = [ancestor.code for ancestor in reversed(list(unit.ancestors()))]
+    policy = book.policy_for(
+        case.case_type,
+        region_type=unit.region_type,
+        unit_codes=codes,
+        emergency=case.priority == Priority.EMERGENCY,
+    )
+    if policy is None:
+        case.deadline = case.reminder_at = case.escalation_at = None
+        case.deadline_provisional = False
+        return
+
+    # A year without its holiday file counts weekends only and marks the deadline provisional.
+    schedule = book.schedule_for(
+        unit.time_zone,
+        region_type=unit.region_type,
+        unit_codes=codes,
+        assume_weekends_for_missing_years=True,
+    )
+    pauses = [
+        Pause(pause.started_at, pause.ended_at)
+        for pause in case.pauses.filter(ended_at__isnull=False)
+        if pause.ended_at is not None
+    ]
+    deadline = due_at(case.opened_at, policy, schedule, pauses=pauses)
+    reminder = reminder_at(deadline, policy, schedule, case.opened_at)
+    escalation = escalation_at(deadline, policy, schedule)
+
+    if deadline != case.deadline:
+        # A new deadline earns a new reminder and escalation.
+        case.reminded_at = case.escalated_at = None
+    case.deadline, case.reminder_at, case.escalation_at = deadline, reminder, escalation
+    case.deadline_provisional = bool(
+        schedule.calendar.missing_years(case.opened_at.date(), deadline.date())
+    )
+
+
+def start_pause(case: Case) -> None:
+    """The case waits for the resident from now; the clock stands still."""
+    if not case.pauses.filter(ended_at__isnull=True).exists():
+        CasePause.objects.create(case=case, started_at=timezone.now())
+
+
+def end_pause(case: Case) -> bool:
+    """The resident answered (or the officer moved on); return whether a pause ended."""
+    return bool(case.pauses.filter(ended_at__isnull=True).update(ended_at=timezone.now()))

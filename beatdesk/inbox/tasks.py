@@ -1,0 +1,55 @@
+"""The minute sweep of deadlines: remind before a case is due, escalate once it is overdue."""
+
+import logging
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from beatdesk.audit.actions import record
+from beatdesk.inbox.models import OPEN_STATUSES, Case, CaseStatus
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+def sweep_deadlines() -> tuple[int, int]:
+    """Mark due reminders and escalations, each once; return how many of each.
+
+    All comparisons are between aware UTC times, so a reminder due at 09:00 Beijing is
+    taken by the sweep of 09:00 or 09:01 whatever the worker's own time zone.
+    """
+    now = timezone.now()
+    live = Case.objects.filter(status__in=OPEN_STATUSES).exclude(status=CaseStatus.WAITING)
+    reminded = _mark(
+        live.filter(reminder_at__lte=now, reminded_at__isnull=True), "reminded_at", "case.reminded"
+    )
+    escalated = _mark(
+        live.filter(escalation_at__lte=now, escalated_at__isnull=True),
+        "escalated_at",
+        "case.escalated",
+    )
+    return reminded, escalated
+
+
+def _mark(due: QuerySet[Case], field: str, action: str) -> int:
+    count = 0
+    with transaction.atomic():
+        # Two workers sweeping at once each take different rows, and each row once.
+        for case in due.select_for_update(skip_locked=True).order_by("pk")[:BATCH]:
+            setattr(case, field, timezone.now())
+            case.save(update_fields=[field])
+            record(action, case, unit=case.unit)
+            count += 1
+    return count
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def deadlines() -> None:
+    """Every minute: reminders before cases are due, escalations after."""
+    reminded, escalated = sweep_deadlines()
+    if reminded or escalated:
+        logger.info("deadlines reminded=%s escalated=%s", reminded, escalated)
