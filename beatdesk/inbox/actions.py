@@ -17,6 +17,7 @@ from beatdesk.checker.core import CheckResult
 from beatdesk.checker.lexicons import check_at
 from beatdesk.inbox.access import may_work_on
 from beatdesk.inbox.classification import UNCLASSIFIED, Analysis, emergency_reply
+from beatdesk.inbox.deadlines import ExtensionRefused
 from beatdesk.inbox.intake import Event, IncomingMessage
 from beatdesk.inbox.models import (
     OPEN_STATUSES,
@@ -30,7 +31,7 @@ from beatdesk.inbox.models import (
     Resident,
     TypeSource,
 )
-from beatdesk.inbox.schedule import end_pause, schedule_deadline, start_pause
+from beatdesk.inbox.schedule import check_extension, end_pause, schedule_deadline, start_pause
 from beatdesk.inbox.triage import analyse_message
 from beatdesk.units.models import User
 
@@ -241,6 +242,26 @@ def do_set_case_type(case: Case, actor: User, case_type: str) -> Case:
             update_fields=["case_type", "type_source", "type_confidence", "handover_department"]
         )
         record("case.type_set", case, actor=actor, unit=case.unit, old=previous, new=case_type)
+        schedule_deadline(case)
+    return case
+
+
+def do_extend_deadline(case: Case, actor: User, to_working_days: int, reason: str) -> Case:
+    """Give the case a longer deadline, counted from arrival, within its type's limit."""
+    _check_worker(actor, case)
+    reason = " ".join(reason.split())[:300]
+    try:
+        check_extension(case, to_working_days, reason)
+    except ExtensionRefused as refused:
+        raise InboxError(
+            _("The deadline cannot be extended: %(why)s") % {"why": refused}
+        ) from None
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        case.deadline_extended_to, case.deadline_extension_reason = to_working_days, reason
+        case.save(update_fields=["deadline_extended_to", "deadline_extension_reason"])
+        # The reason is free text and stays on the case; the audit record holds the days.
+        record("case.deadline_extended", case, actor=actor, unit=case.unit, days=to_working_days)
         schedule_deadline(case)
     return case
 

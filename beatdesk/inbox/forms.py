@@ -31,5 +31,10 @@ class TypeForm(forms.Form):
     )
 
 
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label=_("Working days from arrival"), min_value=1, max_value=60)
+    reason = forms.CharField(label=_("Reason for the extension"), max_length=300)
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)

@@ -128,6 +128,9 @@ class Case(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     # True when the deadline reaches into a year whose holiday calendar is not installed yet.
     deadline_provisional = models.BooleanField(default=False)
+    # An extension: the deadline counts this many working days from arrival, for this reason.
+    deadline_extended_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    deadline_extension_reason = models.CharField(max_length=300, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
 

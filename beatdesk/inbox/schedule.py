@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from beatdesk.inbox.deadlines import (
     CalendarError,
+    ExtensionRefused,
     Pause,
     PolicyBook,
     due_at,
     escalation_at,
+    extend,
     load_policy_book,
     reminder_at,
 )
@@ -63,6 +65,13 @@ def _compute(case: Case) -> None:
         case.deadline = case.reminder_at = case.escalation_at = None
         case.deadline_provisional = False
         return
+    if case.deadline_extended_to:
+        # Checked against the type's own limit each time, so a type change cannot keep an
+        # extension its new type does not allow.
+        try:
+            policy = extend(policy, case.deadline_extended_to, case.deadline_extension_reason)
+        except ExtensionRefused:
+            logger.warning("extension no longer allowed case=%s", case.pk)
 
     # A year without its holiday file counts weekends only and marks the deadline provisional.
     schedule = book.schedule_for(
@@ -98,3 +107,15 @@ def start_pause(case: Case) -> None:
 def end_pause(case: Case) -> bool:
     """The resident answered (or the officer moved on); return whether a pause ended."""
     return bool(case.pauses.filter(ended_at__isnull=True).update(ended_at=timezone.now()))
+
+
+def check_extension(case: Case, to_working_days: int, reason: str) -> None:
+    """Raise ExtensionRefused unless the case's type allows this extension."""
+    unit = case.unit
+    codes = [ancestor.code for ancestor in reversed(list(unit.ancestors()))]
+    policy = policy_book().policy_for(
+        case.case_type, region_type=unit.region_type, unit_codes=codes
+    )
+    if policy is None:
+        raise ExtensionRefused(f"a {case.case_type} case has no deadline to extend")
+    extend(policy, to_working_days, reason)

@@ -21,10 +21,11 @@ from beatdesk.inbox.actions import (
     do_acknowledge_emergency,
     do_answer_case,
     do_change_case_status,
+    do_extend_deadline,
     do_set_case_type,
 )
 from beatdesk.inbox.classification import DEPARTMENT_CONTACTS, Department, DepartmentContact
-from beatdesk.inbox.forms import AnswerForm, StatusForm, TypeForm
+from beatdesk.inbox.forms import AnswerForm, ExtensionForm, StatusForm, TypeForm
 from beatdesk.inbox.models import OPEN_STATUSES, Case, CaseStatus, Direction, Message
 from beatdesk.units.models import User
 
@@ -68,6 +69,7 @@ def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> 
         "answer_form": answer_form,
         "status_form": StatusForm(initial={"status": case.status}),
         "type_form": TypeForm(initial={"case_type": case.case_type}),
+        "extension_form": ExtensionForm(),
         "type_percent": round((case.type_confidence or 0) * 100),
         "emergency_label": EMERGENCY_LABELS.get(case.emergency_reason, case.emergency_reason),
         "handover": _handover(case.handover_department),
@@ -189,4 +191,24 @@ def case_emergency_seen(request: HttpRequest, case_id: int) -> HttpResponse:
         do_acknowledge_emergency(case, _user(request))
     except InboxError as error:
         messages.error(request, str(error))
+    return redirect("inbox:case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_extend(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Extend the deadline within the type's limit; the reason is required and kept."""
+    case = access_case_by_id(_user(request), case_id)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the number of working days and a reason."))
+        return redirect("inbox:case_detail", case_id=case.pk)
+    try:
+        do_extend_deadline(
+            case, _user(request), form.cleaned_data["days"], form.cleaned_data["reason"]
+        )
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The deadline was extended."))
     return redirect("inbox:case_detail", case_id=case.pk)

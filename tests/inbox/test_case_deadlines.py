@@ -111,3 +111,40 @@ def test_the_inbox_marks_an_overdue_case(cast: Cast, account: Account, peer: WeC
     page = signed_in(cast.officer_a).get("/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert 'class="due overdue"' in page
+
+
+def test_an_extension_within_the_limit_moves_the_deadline_and_keeps_the_reason(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    case = resident_writes(account, peer, "oEXT", "投诉：邻居装修噪音")
+    do_set_case_type(case, cast.officer_a, "complaint")
+    case.refresh_from_db()
+    before = case.deadline
+
+    response = signed_in(cast.officer_a).post(
+        f"/inbox/cases/{case.pk}/extend/", {"days": "15", "reason": "等交警支队出具认定书"}
+    )
+
+    case.refresh_from_db()
+    assert response.status_code == 302
+    assert before is not None and case.deadline is not None and case.deadline > before
+    assert case.deadline_extension_reason == "等交警支队出具认定书"
+    record = AuditRecord.objects.get(action="case.deadline_extended")
+    assert record.details == {"days": 15}
+
+
+def test_an_extension_past_the_limit_or_without_reason_changes_nothing(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    case = resident_writes(account, peer, "oEXT2", "投诉：窗口排队太久")
+    do_set_case_type(case, cast.officer_a, "complaint")
+    case.refresh_from_db()
+    before = case.deadline
+    client = signed_in(cast.officer_a)
+
+    client.post(f"/inbox/cases/{case.pk}/extend/", {"days": "16", "reason": "再等等"})
+    client.post(f"/inbox/cases/{case.pk}/extend/", {"days": "10", "reason": "   "})
+
+    case.refresh_from_db()
+    assert (case.deadline, case.deadline_extended_to) == (before, None)
+    assert not AuditRecord.objects.filter(action="case.deadline_extended").exists()
