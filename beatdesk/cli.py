@@ -10,6 +10,8 @@ def main() -> None:
     Commands may be spelled with hyphens (`beatdesk import-matrix`), as operators type them.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beatdesk.settings")
+    # The database, backups and logs hold residents' messages: readable by this user only.
+    os.umask(0o077)
 
     from django.core.management import execute_from_command_line
     from django.db import DatabaseError

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import logging
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,13 +94,21 @@ def _rows_from_excel(data: bytes) -> Iterator[Row]:
 def read_rows(path: Path) -> list[Row]:
     """Read the file's rows with their line numbers; refuse an unknown format or header."""
     data = path.read_bytes()
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        rows = list(_rows_from_excel(data))
-    elif path.suffix.lower() == ".csv":
-        rows = list(_rows_from_csv(data))
-    else:
-        raise MatrixError([f"{path.name}: use a .csv or .xlsx file"])
-    if rows and "record" not in rows[0][1]:
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            rows = list(_rows_from_excel(data))
+        elif path.suffix.lower() == ".csv":
+            rows = list(_rows_from_csv(data))
+        else:
+            raise MatrixError([f"{path.name}: use a .csv or .xlsx file"])
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise MatrixError([f"line {line}: the file is not UTF-8 text"]) from None
+    except (zipfile.BadZipFile, KeyError, OSError):
+        raise MatrixError([f"{path.name}: not an Excel workbook (.xlsx)"]) from None
+    if not rows:
+        raise MatrixError([f"{path.name}: the file has no rows to import"])
+    if "record" not in rows[0][1]:
         raise MatrixError([f"{path.name}: the first row must name the columns, with `record`"])
     return rows
 

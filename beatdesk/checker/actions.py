@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from beatdesk.audit.actions import record
 from beatdesk.checker.core import CheckResult, LexiconEntry, LexiconFormatError, parse_lexicon
+from beatdesk.checker.core.lexicon_file import MIN_TERM_LENGTH
 from beatdesk.checker.core.normalize import normalize_term
 from beatdesk.checker.models import CheckRecord, Lexicon, LexiconTerm
 from beatdesk.units.models import Unit, User
@@ -70,8 +71,8 @@ def do_set_term(actor: User, unit: Unit, entry: LexiconEntry) -> LexiconTerm:
 def do_allow_term(actor: User, unit: Unit, text: str) -> LexiconTerm:
     """Stop reporting a term at a unit and below it, in whatever category levels above use."""
     normalized = normalize_term(text.strip())
-    if not normalized:
-        raise LexiconError(_("Write the term to allow."))
+    if len(normalized) < MIN_TERM_LENGTH:
+        raise LexiconError(_("A term needs at least two visible characters."))
     if len(text.strip()) > 64:
         raise LexiconError(_("A term has at most 64 characters."))
     with transaction.atomic():
@@ -143,6 +144,8 @@ def _bump(lexicon: Lexicon, actor: User | None, action: str, **ids: int) -> None
 def _row(lexicon: Lexicon, entry: LexiconEntry) -> LexiconTerm:
     if len(entry.term) > 64 or len(entry.reason) > 300 or len(entry.suggestion or "") > 300:
         raise LexiconError(_("A term has at most 64 characters, a reason 300."))
+    if len(normalize_term(entry.term)) < MIN_TERM_LENGTH:
+        raise LexiconError(_("A term needs at least two visible characters."))
     return LexiconTerm(
         lexicon=lexicon,
         term=entry.term,

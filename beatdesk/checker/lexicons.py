@@ -106,6 +106,10 @@ def _overlay(base: tuple[LexiconEntry, ...], layers: list[Lexicon]) -> list[Lexi
     terms = LexiconTerm.objects.filter(lexicon__in=layers).select_related("lexicon__unit")
     depth_of = {layer.pk: layer.unit.depth for layer in layers}
     for row in sorted(terms, key=lambda row: (depth_of[row.lexicon_id], row.allowed)):
+        if not normalize_term(row.term):
+            # Refused on entry today; a row from before that rule must not stop every check.
+            logger.error("lexicon term skipped term_id=%s: empty once normalized", row.pk)
+            continue
         if row.allowed:
             merged = {key: entry for key, entry in merged.items() if key[0] != row.normalized}
         else:

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from beatdesk.checker.core import CheckResult, Finding
 from beatdesk.checker.models import CATEGORY_LABELS, RISK_LABELS, SEVERITY_LABELS
 
+MAX_FINDINGS_SHOWN = 500
+
 
 def category_label(value: str) -> str:
     """Return the translated name of a finding's category, or its code if it has none."""
@@ -40,7 +42,9 @@ def result_data(text: str, result: CheckResult) -> dict[str, object]:
         "risk_label": str(RISK_LABELS[result.risk]),
         "blocked": result.is_blocked,
         "needs_review": result.needs_review,
-        "findings": [finding_data(text, finding) for finding in result.findings],
+        # A pasted directory of phone numbers would otherwise answer with megabytes.
+        "findings": [finding_data(text, f) for f in result.findings[:MAX_FINDINGS_SHOWN]],
+        "findings_total": len(result.findings),
         "readability": {
             "score": result.readability.score,
             "hardest_sentences": [

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -47,6 +48,17 @@ logger = logging.getLogger(__name__)
 
 # The JSON body may hold the 100,000-character limit in escaped form (up to 6 bytes each).
 MAX_API_BODY_BYTES = 6 * MAX_TEXT_LENGTH + 4096
+
+
+JSON_MESSAGES = {
+    "bad_encoding": gettext_lazy("The body is not UTF-8."),
+    "bad_json": gettext_lazy("The body is not valid JSON."),
+    "duplicate_key": gettext_lazy("A JSON object repeats a key."),
+    "bad_number": gettext_lazy("A number is not allowed here (NaN, Infinity or too large)."),
+    "too_deep": gettext_lazy("The JSON nests too deeply."),
+    "lone_surrogate": gettext_lazy("The text holds an unpaired surrogate character."),
+    "nul_character": gettext_lazy("The text holds a NUL character."),
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -99,7 +111,9 @@ def api_check(request: HttpRequest) -> JsonResponse:
     if refusal is not None:
         return refusal
     assert user is not None
-    if len(request.body) > MAX_API_BODY_BYTES:
+    # Judged from the header before reading, so an oversize body is never read into memory.
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > MAX_API_BODY_BYTES:
         return _problem(413, "too_large", _("The request body is too large."))
 
     text, unit_code, wrong_characters, problem = _check_request(request.body)
@@ -148,7 +162,8 @@ def _check_request(body: bytes) -> tuple[str, str | None, bool, JsonResponse | N
     try:
         data = parse_json(body)
     except JsonInputError as error:
-        return "", None, False, _problem(400, error.code, _("The body must be a JSON object."))
+        message = JSON_MESSAGES.get(error.code, _("The body must be a JSON object."))
+        return "", None, False, _problem(400, error.code, str(message))
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return "", None, False, _problem(400, "bad_text", _('Send {"text": "..."} with the text.'))
     unit = data.get("unit")
@@ -214,8 +229,9 @@ def lexicon_detail(request: HttpRequest, code: str) -> HttpResponse:
                     messages.success(request, _("The term is allowed at this level."))
                     return redirect("checker:lexicon_detail", code=unit.code)
             elif action == "remove":
+                term_id = request.POST.get("term_id", "")
                 term = get_object_or_404(
-                    LexiconTerm, pk=request.POST.get("term_id", "0"), lexicon__unit=unit
+                    LexiconTerm, pk=int(term_id) if term_id.isdigit() else 0, lexicon__unit=unit
                 )
                 do_remove_term(user, term)
                 messages.success(request, _("The term was removed."))

@@ -1,6 +1,7 @@
 """The public portal: residents follow their case with the tracking code they were given."""
 
 import logging
+import unicodedata
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +13,8 @@ logger = logging.getLogger(__name__)
 
 
 def _normalised(code: str) -> str:
+    # Phones type full-width letters in Chinese input mode; NFKC makes them ASCII.
+    code = unicodedata.normalize("NFKC", code[:64])
     return "".join(code.split()).replace("-", "").upper()[:16]
 
 

@@ -44,6 +44,8 @@ def test_a_restore_into_an_empty_database_has_equal_rows_and_a_verifying_chain(
 
     assert result.returncode == 0, result.stderr
     assert "the audit chain verifies" in result.stdout
+    # Residents' messages are in there: only the service's own user may read the file.
+    assert (tmp_path / "restored.sqlite3").stat().st_mode & 0o077 == 0
     restored = dict(line.split("\t") for line in result.stdout.splitlines()[1:] if "\t" in line)
     assert {label: int(count) for label, count in restored.items()} == row_counts()
     with sqlite3.connect(tmp_path / "restored.sqlite3") as database:

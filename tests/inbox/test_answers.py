@@ -225,3 +225,14 @@ def test_it_opens_a_new_case_when_a_resident_writes_after_resolution(
 
     assert second.pk != case.pk
     assert Case.objects.filter(status=CaseStatus.NEW).count() == 1
+
+
+def test_a_tracking_code_typed_in_full_width_letters_is_found(case: Case) -> None:
+    from django.test import Client
+
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in case.tracking_code)
+
+    response = Client().get("/track/", {"code": full_width})
+
+    assert response.status_code == 200
+    assert case.tracking_code in response.content.decode()

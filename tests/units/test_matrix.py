@@ -164,3 +164,23 @@ def test_a_command_on_an_unmigrated_database_says_to_migrate(tmp_path: Path) -> 
     assert (
         result.stderr.strip() == "The database has no Beatdesk tables yet: run `beatdesk migrate`."
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("m.csv", (HEADER + "\n").encode() + "unit,s,一所,station\n".encode("gbk"), "not UTF-8"),
+        ("m.xlsx", b"PK\x03\x04 this is not a workbook", "not an Excel workbook"),
+        ("m.csv", b"", "no rows"),
+    ],
+)
+def test_files_that_cannot_be_read_get_a_clear_error_and_change_nothing(
+    db: None, tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    with pytest.raises(CommandError, match=message):
+        call_command("import_matrix", str(path))
+
+    assert not Unit.objects.exists()

@@ -36,6 +36,9 @@ COLUMNS = (
     "exception_severity",
 )
 _REQUIRED_COLUMNS = 4
+# A one-character term (or one made only of invisible characters) would flag nearly every
+# text, or nothing at all; neither is a wording rule.
+MIN_TERM_LENGTH = 2
 DEFAULT_LEXICON_FILE = "default_lexicon.tsv"
 
 
@@ -59,6 +62,11 @@ def parse_lexicon(text: str) -> list[LexiconEntry]:
             problems.append((number, str(error)))
             continue
         key = (normalize_term(entry.term), entry.category)
+        if len(key[0]) < MIN_TERM_LENGTH:
+            problems.append(
+                (number, f"{entry.term!r} is shorter than two characters once normalized.")
+            )
+            continue
         if key in seen:
             problems.append((number, f"{entry.term!r} repeats line {seen[key]}."))
         seen.setdefault(key, number)

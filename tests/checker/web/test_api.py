@@ -145,3 +145,37 @@ def test_wrong_characters_are_found_unless_the_caller_turns_the_rule_off(cast: C
     assert any(f["category"] == "wrong_character" for f in with_rule["findings"])
     assert not any(f["category"] == "wrong_character" for f in without["findings"])
     assert 0 <= with_rule["readability"]["score"] <= 100
+
+
+def test_each_kind_of_bad_json_says_what_is_wrong(cast: Cast) -> None:
+    client = signed_in(cast.officer_a)
+
+    duplicate = client.post(
+        "/api/check", data=b'{"text": "a", "text": "b"}', content_type="application/json"
+    )
+
+    assert duplicate.json()["error"] == {
+        "code": "duplicate_key",
+        "message": "JSON 对象中有重复的键。",
+    }
+
+
+def test_a_body_larger_than_the_limit_gets_json_413_without_being_read(cast: Cast) -> None:
+    client = signed_in(cast.officer_a)
+
+    response = client.post(
+        "/api/check", data=b"x" * (7 * 1024 * 1024), content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_a_text_full_of_phone_numbers_answers_with_at_most_500_findings(cast: Cast) -> None:
+    text = "电话13800138000，" * 800
+
+    body = post(signed_in(cast.officer_a), {"text": text, "wrong_characters": False}).json()
+
+    assert len(body["findings"]) == 500
+    assert body["findings_total"] >= 800
+    schema_of("CheckResult").validate(body)

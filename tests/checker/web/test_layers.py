@@ -1,6 +1,7 @@
 """Lexicon layers: the default, then each level from the province down; versions and imports."""
 
 import io
+import uuid
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from openpyxl import Workbook
 
 from beatdesk.audit.models import AuditRecord
 from beatdesk.checker.actions import (
+    LexiconError,
     do_allow_term,
     do_import_lexicon,
     do_remove_term,
@@ -16,7 +18,7 @@ from beatdesk.checker.actions import (
 )
 from beatdesk.checker.core import Category, LexiconEntry, LexiconFormatError, Severity
 from beatdesk.checker.lexicons import check_at, effective_lexicon
-from beatdesk.checker.models import Lexicon
+from beatdesk.checker.models import Lexicon, LexiconTerm
 from tests.conftest import Cast, make_unit
 
 HEADER = "term\tcategory\tseverity\treason\tsuggestion\texceptions\texception_severity\n"
@@ -165,3 +167,32 @@ def test_the_import_command_replaces_a_layer_or_names_every_bad_line(
 
     assert "prov: 2 terms, version 1" in capsys.readouterr().out
     assert Lexicon.objects.get(unit=cast.province).version == 1
+
+
+@pytest.mark.parametrize("term", ["\u200b", "\u200b\u200c", "枪", " a "])
+def test_a_term_too_short_once_normalized_is_refused_everywhere(cast: Cast, term: str) -> None:
+    data = (HEADER + f"{term}\tcareless\t\t理由\n").encode()
+
+    with pytest.raises(LexiconFormatError, match="line 2"):
+        do_import_lexicon(cast.center_operator, cast.province, data, "p.tsv")
+    with pytest.raises(LexiconError, match="两个可见字符"):
+        do_allow_term(cast.center_operator, cast.province, term)
+    entry = LexiconEntry(
+        term=term, category=Category.CARELESS, severity=Severity.REVIEW, reason="x"
+    )
+    with pytest.raises(LexiconError, match="两个可见字符"):
+        do_set_term(cast.center_operator, cast.province, entry)
+
+    assert not Lexicon.objects.exists()
+
+
+def test_a_stored_term_that_normalizes_to_nothing_is_skipped_not_fatal(cast: Cast) -> None:
+    do_import_lexicon(cast.center_operator, cast.province, PROVINCE_FILE.encode(), "p.tsv")
+    layer = Lexicon.objects.get(unit=cast.province)
+    LexiconTerm.objects.create(lexicon=layer, term="\u200b", normalized="", category="careless")
+    layer.stamp = uuid.uuid4()
+    layer.save()
+
+    result, _versions = check_at("表彰辖区一名警花。", cast.station_a)
+
+    assert ("lexicon.discriminatory", "review") in rules(result)

@@ -69,3 +69,11 @@ def _upload(name: str, data: bytes) -> object:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="text/tab-separated-values")
+
+
+def test_removing_a_term_by_a_made_up_id_is_not_found(cast: Cast) -> None:
+    response = signed_in(cast.center_operator).post(
+        "/checker/lexicons/city/", {"action": "remove", "term_id": "abc"}
+    )
+
+    assert response.status_code == 404
