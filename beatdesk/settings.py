@@ -182,6 +182,19 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Production runs behind TLS: plain HTTP is redirected and browsers told to stay on HTTPS.
+# The health check stays reachable over plain HTTP for load balancers on the inside.
+SECURE_SSL_REDIRECT = env_bool("BEATDESK_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("BEATDESK_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+# A police platform's domain serves nothing over plain HTTP; an operator sharing the domain
+# with older services can turn these off.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BEATDESK_HSTS_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("BEATDESK_HSTS_PRELOAD", PRODUCTION)
+if env_bool("BEATDESK_BEHIND_TLS_PROXY", False):
+    # Only set this when the proxy overwrites the header on every request.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Webhook bodies are read raw; this caps every other request body the same way.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
