@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "case.reminded": _("Deadline reminder"),
     "case.escalated": _("Escalated after the deadline"),
     "case.deadline_extended": _("Deadline extended"),
+    "case.auto_answered": _("Answered from the knowledge base"),
     "unit.created": _("Unit created"),
     "unit.moved": _("Unit moved"),
     "role.granted": _("Role granted"),

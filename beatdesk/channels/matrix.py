@@ -46,6 +46,9 @@ COLUMNS = [
     "api_base_url",
     "access_token",
     "secret",
+    "contact_phone",
+    "office_hours",
+    "address",
 ]
 
 
@@ -136,6 +139,10 @@ def _import_unit(row: dict[str, str]) -> Unit:
         "region_type": _choice(row.get("region_type", ""), RegionType, "region_type", "urban"),
         "parent": parent,
     }
+    # Contact details answer residents automatically; a file without the columns keeps them.
+    for column in ("contact_phone", "office_hours", "address"):
+        if column in row:
+            defaults[column] = row[column]
     before = Unit.objects.filter(code=row["code"]).values_list("parent_id", flat=True).first()
     unit, created = Unit.objects.update_or_create(code=row["code"], defaults=defaults)
     if created:

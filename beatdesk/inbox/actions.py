@@ -3,6 +3,7 @@
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +17,7 @@ from beatdesk.checker.actions import do_record_check
 from beatdesk.checker.core import CheckResult
 from beatdesk.checker.lexicons import check_at
 from beatdesk.inbox.access import may_work_on
+from beatdesk.inbox.answering import answer_or_propose
 from beatdesk.inbox.classification import UNCLASSIFIED, Analysis, emergency_reply
 from beatdesk.inbox.deadlines import ExtensionRefused
 from beatdesk.inbox.intake import Event, IncomingMessage
@@ -80,6 +82,11 @@ def _resident_for(account: Account, external_id: str) -> Resident:
 
 def _open_or_join_case(resident: Resident, incoming: IncomingMessage) -> tuple[Case, bool]:
     case = Case.objects.filter(resident=resident, status__in=OPEN_STATUSES).first()
+    if case is None:
+        case = _recently_auto_answered(resident)
+        if case is not None:
+            # The machine's answer was not enough: the same matter goes to a person.
+            _set_status(case, None, CaseStatus.REOPENED)
     if case is not None:
         case.last_message_at = incoming.sent_at
         case.save(update_fields=["last_message_at"])
@@ -95,6 +102,21 @@ def _open_or_join_case(resident: Resident, incoming: IncomingMessage) -> tuple[C
     )
     record("case.opened", case, unit=case.unit, account=account.pk)
     return case, True
+
+
+# How long after an automatic answer the resident's next message reopens the same case.
+AUTO_ANSWER_FOLLOW_UP = timedelta(hours=48)
+
+
+def _recently_auto_answered(resident: Resident) -> Case | None:
+    since = timezone.now() - AUTO_ANSWER_FOLLOW_UP
+    return (
+        Case.objects.filter(
+            resident=resident, status=CaseStatus.RESOLVED, auto_answered_at__gte=since
+        )
+        .order_by("-auto_answered_at")
+        .first()
+    )
 
 
 def _apply_event(resident: Resident, incoming: IncomingMessage) -> None:
@@ -166,9 +188,38 @@ def do_receive_message(
             reply = "\n".join(
                 part for part in (emergency_reply(analysis.emergency), reply) if part
             )
+        elif case is not None and opened and analysis is not None:
+            known = _answer_from_knowledge(case, message, analysis)
+            reply = "\n\n".join(part for part in (known, reply) if part)
         if reply:
             _store_automatic_reply(resident, case, reply)
     return Receipt(message, case, opened, reply)
+
+
+def _answer_from_knowledge(case: Case, message: Message, analysis: Analysis) -> str:
+    """Answer a common question at once and resolve the case; else propose answers.
+
+    Complaints are never answered by a machine; emergencies never reach this point.
+    """
+    needs_person = analysis.classification.case_type == CaseType.COMPLAINT
+    try:
+        entry, answer, proposed = answer_or_propose(
+            message.text, case.unit, case.account.kind, tracking_url(), needs_person=needs_person
+        )
+    except Exception:
+        # The knowledge base must never cost the resident's message or its reply.
+        logger.exception("knowledge answer failed case=%s", case.pk)
+        return ""
+    if entry is None:
+        case.proposals = proposed
+        case.save(update_fields=["proposals"])
+        return ""
+
+    case.auto_answered_at, case.auto_answer_entry = timezone.now(), entry.id[:64]
+    case.save(update_fields=["auto_answered_at", "auto_answer_entry"])
+    record("case.auto_answered", case, unit=case.unit, entry=entry.id[:64])
+    _set_status(case, None, CaseStatus.RESOLVED)
+    return answer
 
 
 def _analyse(message: Message) -> Analysis | None:

@@ -1,5 +1,7 @@
 """Residents, their messages, and the cases that need handling."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -132,6 +134,11 @@ class Case(models.Model):
     deadline_extended_to = models.PositiveSmallIntegerField(null=True, blank=True)
     deadline_extension_reason = models.CharField(max_length=300, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the knowledge base answered the resident; writing again soon reopens it.
+    auto_answered_at = models.DateTimeField(null=True, blank=True)
+    auto_answer_entry = models.CharField(max_length=64, blank=True)
+    # The knowledge entries proposed to the officer as one-click answers, best first.
+    proposals = models.JSONField(default=list, blank=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -243,3 +250,17 @@ class CasePause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class KnowledgeLayer(models.Model):
+    """A unit's own knowledge entries (TOML), laid over the shipped common entries and the
+    layers of the units above it; `stamp` changes with every edit, for the caches."""
+
+    unit = models.OneToOneField("units.Unit", on_delete=models.PROTECT, related_name="knowledge")
+    source = models.TextField()
+    version = models.PositiveIntegerField(default=1)
+    stamp = models.UUIDField(default=uuid.uuid4)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"knowledge {self.unit_id} v{self.version}"

@@ -23,7 +23,9 @@ from beatdesk.inbox.actions import (
     do_change_case_status,
     do_extend_deadline,
     do_set_case_type,
+    tracking_url,
 )
+from beatdesk.inbox.answering import proposal_texts
 from beatdesk.inbox.classification import DEPARTMENT_CONTACTS, Department, DepartmentContact
 from beatdesk.inbox.forms import AnswerForm, ExtensionForm, StatusForm, TypeForm
 from beatdesk.inbox.models import OPEN_STATUSES, Case, CaseStatus, Direction, Message
@@ -70,6 +72,9 @@ def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> 
         "status_form": StatusForm(initial={"status": case.status}),
         "type_form": TypeForm(initial={"case_type": case.case_type}),
         "extension_form": ExtensionForm(),
+        "proposals": proposal_texts(case.proposals, case.unit, case.account.kind, tracking_url())
+        if case.is_open
+        else [],
         "type_percent": round((case.type_confidence or 0) * 100),
         "emergency_label": EMERGENCY_LABELS.get(case.emergency_reason, case.emergency_reason),
         "handover": _handover(case.handover_department),

@@ -40,6 +40,7 @@ class Unit(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     contact_phone = models.CharField(_("public contact phone"), max_length=32, blank=True)
     office_hours = models.CharField(_("office hours"), max_length=100, blank=True)
+    address = models.CharField(_("public address"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["path"]

@@ -14,6 +14,9 @@ def test_it_replays_the_demo_and_prints_its_summary(capsys: pytest.CaptureFixtur
     assert "replayed 201 of 201 pushes" in out
     # One resident reports a knife fight now; none of the forwarded news is an emergency.
     assert "emergencies pointed to 110: 1" in out
+    known = Case.objects.exclude(auto_answered_at=None).count()
+    assert known >= 1
+    assert f"answered from the knowledge base: {known}" in out
     assert f"messages received: {Message.objects.filter(direction='in').count()}" in out
     assert f"cases opened: {Case.objects.count()}" in out
     assert "answers sent: 4" in out

@@ -26,7 +26,7 @@ ANNA = "oFAKE_A"
 @pytest.fixture
 def case(account: Account, peer: WeChatPeer, fake_wechat: FakeWeChatAPI) -> Case:
     fake_wechat.note_user_message(ANNA)
-    return resident_writes(account, peer, ANNA, "你好，我身份证丢了怎么补办？")
+    return resident_writes(account, peer, ANNA, "你好，我家楼上每天半夜装修，吵得睡不着，能管吗？")
 
 
 def answer(cast: Cast, case: Case, text: str = "请带户口本到派出所窗口办理。") -> OutboxMessage:
@@ -148,7 +148,7 @@ def test_it_lets_the_resident_read_a_held_answer_on_the_portal(
     page = Client().get("/track/", {"code": case.tracking_code.lower()}).content.decode()
 
     assert "请带户口本到派出所窗口办理。" in page
-    assert "身份证丢了" not in page
+    assert "半夜装修" not in page
 
 
 def test_it_sends_a_killed_workers_answer_once_after_its_claim_expires(

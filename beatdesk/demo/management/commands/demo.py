@@ -113,10 +113,12 @@ class Command(BaseCommand):
         sent = Message.objects.filter(outbox__status=OutboxStatus.SENT).count()
         automatic = Message.objects.filter(is_automatic=True).count()
         emergencies = Case.objects.filter(priority=Priority.EMERGENCY).count()
+        known = Case.objects.exclude(auto_answered_at=None).count()
         self.stdout.write(
             f"messages received: {inbound}\ncases opened: {cases}\n"
             f"answers sent: {sent}\nautomatic replies: {automatic}\n"
-            f"emergencies pointed to 110: {emergencies}"
+            f"emergencies pointed to 110: {emergencies}\n"
+            f"answered from the knowledge base: {known}"
         )
 
     def _serve(self, fake: FakeWeChatAPI, bind: str) -> None:
