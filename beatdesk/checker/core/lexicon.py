@@ -1,6 +1,6 @@
 """Rule family 1: lexicon terms by category, with context exceptions."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from beatdesk.checker.core.automaton import Automaton, build_automaton
@@ -19,6 +19,9 @@ DEFAULT_SEVERITIES = {
     Category.OUTDATED_NAME: Severity.ADVICE,
     Category.CONFUSED_WORDS: Severity.ADVICE,
 }
+
+# The rule id of each category's findings.
+_RULES = {category: f"lexicon.{category.value}" for category in Category}
 
 # How far before and after a term a context cue may stand, in characters of one clause.
 CONTEXT_WINDOW = 12
@@ -76,13 +79,32 @@ def compile_lexicon(entries: Iterable[LexiconEntry]) -> CompiledLexicon:
     )
 
 
-def find_lexicon_terms(view: NormalizedText, lexicon: CompiledLexicon) -> Iterator[Finding]:
-    """Yield a finding for every occurrence of every term, overlapping ones included."""
-    for start, end, term_index in lexicon.automaton.find_all(view.text):
-        original_start, original_end = view.original_span(start, end)
+def find_lexicon_terms(view: NormalizedText, lexicon: CompiledLexicon) -> list[Finding]:
+    """Return a finding for every occurrence of every term, overlapping ones included."""
+    # A post has a hundred matches or more, so this loop avoids a call per match where it can:
+    # `view.original_span` is written out, and so is the context check of entries without
+    # exceptions.
+    text, offsets = view.text, view.offsets
+    entries, cues = lexicon.entries, lexicon.exception_cues
+    findings: list[Finding] = []
+    for term_index, start, end in lexicon.automaton.find_indexes(text):
+        original_start, original_end = offsets[start], offsets[end - 1] + 1
         for entry_index in lexicon.term_entries[term_index]:
-            severity = _severity_in_context(view.text, start, end, lexicon, entry_index)
-            yield _finding(lexicon.entries[entry_index], original_start, original_end, severity)
+            entry = entries[entry_index]
+            severity = entry.severity
+            if cues[entry_index]:
+                severity = _severity_in_context(text, start, end, lexicon, entry_index)
+            finding = Finding(
+                original_start,
+                original_end,
+                _RULES[entry.category],
+                entry.category,
+                severity,
+                entry.reason,
+                entry.suggestion,
+            )
+            findings.append(finding)
+    return findings
 
 
 def _severity_in_context(
@@ -97,15 +119,3 @@ def _severity_in_context(
 
 def _normalized_cues(entry: LexiconEntry) -> tuple[str, ...]:
     return tuple(cue for cue in map(normalize_term, entry.exceptions) if cue)
-
-
-def _finding(entry: LexiconEntry, start: int, end: int, severity: Severity) -> Finding:
-    return Finding(
-        start=start,
-        end=end,
-        rule=f"lexicon.{entry.category.value}",
-        category=entry.category,
-        severity=severity,
-        reason=entry.reason,
-        suggestion=entry.suggestion,
-    )

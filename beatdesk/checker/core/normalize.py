@@ -6,6 +6,7 @@ normalized character keeps the offset of the original character it came from, so
 point at what the user actually wrote.
 """
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -29,15 +30,22 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Fillers between two Chinese characters are dropped in the term view: blanks, dashes,
 # dots, slashes, stars and emoji. Sentence punctuation is not a filler, so terms never
 # join across a comma or a full stop.
-_FILLER_RUN = re.compile(
-    rf"(?<=[{_CJK}])"
+_FILLER = (
     r"[ \t*._\-~·•・|/\\'\"`^+=#@$%&<>"
-    r"\u2010-\u2015\u2190-\u21ff\u2500-\u27bf\U0001f000-\U0001faff]{1,3}"
-    rf"(?=[{_CJK}])"
+    r"\u2010-\u2015\u2190-\u21ff\u2500-\u27bf\U0001f000-\U0001faff]"
 )
+# One to three fillers with a Chinese character on each side. The first filler comes before
+# the look back at the character preceding it, so the search skips from filler to filler
+# instead of trying the look back at every position; the matches are the same.
+_FILLER_RUN = re.compile(rf"{_FILLER}(?<=[{_CJK}].){_FILLER}{{0,2}}(?=[{_CJK}])")
 
 # Only ASCII capitals are lowered: lowering other scripts can change a text's length.
 _ASCII_CAPITALS = re.compile(r"[A-Z]+")
+
+# Blocks where nearly every character of a Chinese post lies: Latin, punctuation and symbols,
+# CJK punctuation and kana, and the unified ideographs. Their characters that fold to
+# themselves are proven so once, so a text made of them alone needs no folding at all.
+_SCREENED_BLOCKS = ((0x00, 0x24F), (0x2000, 0x2BFF), (0x3000, 0x30FF), (0x4E00, 0x9FFF))
 
 # What each character seen so far folds to, learnt lazily: characters that fold to another
 # single character, and characters that vanish or expand and so move the offsets after them.
@@ -60,7 +68,9 @@ class NormalizedText:
 
 def normalize(text: str) -> NormalizedText:
     """Apply NFKC, fold traditional script and drop invisible characters, keeping offsets."""
-    characters = set(text)
+    characters = _characters_to_examine(text)
+    if not characters:
+        return NormalizedText(text, range(len(text)))
     for character in characters - _examined:
         _examine(character)
 
@@ -118,6 +128,54 @@ def _positions_of(characters: set[str], text: str) -> Iterator[int]:
         while index >= 0:
             yield index
             index = text.find(character, index + 1)
+
+
+def _characters_to_examine(text: str) -> set[str]:
+    """Return the distinct characters of `text` not proven to fold to themselves.
+
+    A set of the whole text would build a string object for every character, which costs
+    more than the rest of normalization; instead the regular expression finds the first
+    unproven character, and each one found is blanked out of a scratch copy before looking
+    again, so the loop runs once per distinct character.
+    """
+    pattern = _unproven_character()
+    scratch = text
+    found: set[str] = set()
+    match = pattern.search(scratch)
+    while match is not None:
+        character = match.group()
+        found.add(character)
+        # A space is proven, so the next search never stops at a blanked character.
+        scratch = scratch.replace(character, " ")
+        match = pattern.search(scratch, match.start() + 1)
+    return found
+
+
+@functools.cache
+def _unproven_character() -> re.Pattern[str]:
+    # Built on first use: examining the screened blocks takes a few hundredths of a second.
+    ranges: list[list[int]] = []
+    for first, last in _SCREENED_BLOCKS:
+        for code_point in range(first, last + 1):
+            if not _folds_to_itself(chr(code_point)):
+                continue
+            if ranges and ranges[-1][1] == code_point - 1:
+                ranges[-1][1] = code_point
+            else:
+                ranges.append([code_point, code_point])
+    proven = "".join(f"\\u{first:04x}-\\u{last:04x}" for first, last in ranges)
+    return re.compile(f"[^{proven}]")
+
+
+def _folds_to_itself(character: str) -> bool:
+    # A quicker test than `_fold_uncached(character) == character`, and never true where that
+    # is false; being stricter only sends a character down the exact path.
+    return character in _KEPT_CONTROLS or (
+        character not in _BLANK_LETTERS
+        and character not in TRADITIONAL_TO_SIMPLIFIED
+        and unicodedata.category(character) not in _DROPPED_CATEGORIES
+        and unicodedata.is_normalized("NFKC", character)
+    )
 
 
 def _examine(character: str) -> None:

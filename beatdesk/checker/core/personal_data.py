@@ -80,11 +80,15 @@ _ID_CHECK_CHARACTERS = "10X98765432"
 
 # A run of digits that may hold spaces or dashes between digits, ending in an optional
 # check character. Dashes include the hyphen and dash characters people paste.
-_NUMBER_RUN = re.compile(r"(?<!\d)\d(?:[ \-\u2010-\u2015]?\d)*(?:[ \-]?[xX](?![A-Za-z]))?(?!\d)")
+# The first digit comes before the look back at the character preceding it, so the search
+# skips from digit to digit instead of trying the look back at every position.
+_NUMBER_RUN = re.compile(r"\d(?<!\d\d)(?:[ \-\u2010-\u2015]?\d)*(?:[ \-]?[xX](?![A-Za-z]))?(?!\d)")
 _RUN_GROUP = re.compile(r"[^ \-\u2010-\u2015]+")
 _RUN_SEPARATORS = re.compile(r"[ \-\u2010-\u2015]")
-# No number we look for has more digits than a 19-digit bank card or +86 and a mobile.
+# No number we look for has more digits than a 19-digit bank card or +86 and a mobile, nor
+# fewer than a 7-digit local telephone number.
 _LONGEST_NUMBER = 19
+_SHORTEST_NUMBER = 7
 _LONGEST_GROUP = 8
 _MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
 # An area code (010, 02x or a four-digit one) and a local number, which never starts with 1.
@@ -104,6 +108,7 @@ _PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:[EG]\d{8}|E[A-HJ-NP-Z]\d{7})(?![A-Za
 _TRAVEL_DOCUMENT = re.compile(
     r"(?:护照|通行证|passport)(?:号码|号)?[:\s]*([A-Z]{1,2}\d{6,9})(?![A-Za-z0-9])", re.I
 )
+_SIX_DIGITS = re.compile(r"\d{6}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _ADDRESS_NUMBER = re.compile(
     r"(?:路|街|道|巷|弄|胡同|村|社区|小区|花园|公寓|大厦|新村|家园|苑)"
@@ -114,13 +119,16 @@ _ADDRESS_NUMBER = re.compile(
 
 def find_personal_data(view: NormalizedText, original: str) -> list[Finding]:
     """Return personal data findings; one inside another (a phone in an e-mail) is dropped."""
+    # Passport and travel document numbers hold six digits in a row at least, and an e-mail
+    # address an at sign: most texts have neither, so those searches are skipped.
+    documents = _SIX_DIGITS.search(view.text) is not None
     findings = [
         *_find_numbers(view, original),
         *_find_pattern(_BRACKETED_LANDLINE, LANDLINE, view, original),
         *_find_pattern(_PLATE, LICENCE_PLATE, view, original),
-        *_find_pattern(_PASSPORT, PASSPORT, view, original),
-        *_find_pattern(_TRAVEL_DOCUMENT, PASSPORT, view, original, group=1),
-        *_find_emails(view, original),
+        *(_find_pattern(_PASSPORT, PASSPORT, view, original) if documents else ()),
+        *(_find_pattern(_TRAVEL_DOCUMENT, PASSPORT, view, original, 1) if documents else ()),
+        *(_find_emails(view, original) if "@" in view.text else ()),
         *_find_pattern(_ADDRESS_NUMBER, ADDRESS, view, original, group=1),
     ]
     return _without_contained(list(dict.fromkeys(findings)))
@@ -181,6 +189,10 @@ def classify_number(digits: str, context: str = "") -> PersonalDataKind | None:
 
 def _find_numbers(view: NormalizedText, original: str) -> Iterator[Finding]:
     for run in _NUMBER_RUN.finditer(view.text):
+        # Most runs are years, dates and amounts too short to be any number we look for; a
+        # run holds no more digits than characters.
+        if run.end() - run.start() < _SHORTEST_NUMBER:
+            continue
         context = clause_before(view.text, run.start(), 8)
         for start, end, kind in _classify_run(run.group(), run.start(), context):
             yield _finding(kind, view, original, start, end)

@@ -17,9 +17,12 @@ _INTERNAL_MARKING = re.compile(
 )
 
 # A document number such as 公刑〔2024〕12号; NFKC has already made full-width brackets ASCII.
-_DOCUMENT_NUMBER = re.compile(
-    r"([\u4e00-\u9fff]{0,6})[〔\[(【]\s*(?:19|20)\d{2}\s*[〕\])】]\s*(?:第\s*)?\d{1,5}\s*号"
-)
+# The search looks for the bracketed year and the number after it, and then takes up to
+# `_ISSUER_LENGTH` Chinese characters straight before the bracket as the prefix that may hold
+# the issuer: the same matches as one pattern starting with `[\u4e00-\u9fff]{0,6}`, which
+# would try six characters before a bracket at every position of the text.
+_DOCUMENT_NUMBER = re.compile(r"[〔\[(【]\s*(?:19|20)\d{2}\s*[〕\])】]\s*(?:第\s*)?\d{1,5}\s*号")
+_ISSUER_LENGTH = 6
 # Characters that end the words before an issuer's abbreviation (根据, 按照, 的).
 _BEFORE_ISSUER = frozenset("据照按依于的在和与及了是将对从由为以见即")
 _POLICE_ISSUER = re.compile(r"公|警")
@@ -29,7 +32,9 @@ _LABELLED_CASE_NUMBER = re.compile(
     r"[:\s]*([A-Za-z]{0,2}\d[0-9A-Za-z\-]{5,29})"
 )
 # Police case and incident numbers: A or J, then the unit code, the month and a sequence.
-_BARE_CASE_NUMBER = re.compile(r"(?<![0-9A-Za-z])[AJ]\d{20,24}(?!\d)")
+# The letter comes before the look back at the character preceding it, so the search skips
+# from letter to letter instead of trying the look back at every position.
+_BARE_CASE_NUMBER = re.compile(r"[AJ](?<![0-9A-Za-z][AJ])\d{20,24}(?!\d)")
 
 _PROTECTED_ROLES = (
     "举报人|报案人|报警人|受害人|被害人|受害者|被害者|被侵害人|目击证人|证人|目击者|线人"
@@ -88,18 +93,38 @@ def _find_internal_markings(term_view: NormalizedText) -> Iterator[Finding]:
 
 
 def _find_document_numbers(view: NormalizedText) -> Iterator[Finding]:
-    for match in _DOCUMENT_NUMBER.finditer(view.text):
-        issuer = _issuer(match.group(1))
-        start = match.start(1) + len(match.group(1)) - len(issuer)
+    for prefix_start, bracket, end in _document_numbers(view.text):
+        prefix = view.text[prefix_start:bracket]
+        issuer = _issuer(prefix)
+        start = bracket - len(issuer)
         police = _POLICE_ISSUER.search(issuer) is not None
         yield _finding(
             view,
             start,
-            match.end(),
+            end,
             "secrecy.document_number",
             Severity.REVIEW if police else Severity.ADVICE,
             gettext_noop("A document number: cite it only if the document has been published."),
         )
+
+
+def _document_numbers(text: str) -> Iterator[tuple[int, int, int]]:
+    """Yield `(prefix_start, bracket, end)` of each document number, left to right.
+
+    Matches never overlap: the prefix of a number starts no earlier than the end of the one
+    before it.
+    """
+    position = 0
+    match = _DOCUMENT_NUMBER.search(text)
+    while match is not None:
+        bracket = match.start()
+        prefix_start = bracket
+        earliest = max(position, bracket - _ISSUER_LENGTH)
+        while prefix_start > earliest and "\u4e00" <= text[prefix_start - 1] <= "\u9fff":
+            prefix_start -= 1
+        yield prefix_start, bracket, match.end()
+        position = match.end()
+        match = _DOCUMENT_NUMBER.search(text, position)
 
 
 def _issuer(prefix: str) -> str:
