@@ -12,6 +12,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -66,10 +67,12 @@ class Command(BaseCommand):
             fake.stop()
 
     def _set_demo_passwords(self) -> None:
-        for user in User.objects.filter(is_superuser=False):
-            if not user.has_usable_password():
-                user.set_password(DEMO_PASSWORD)
-                user.save(update_fields=["password"])
+        # Argon2 is slow on purpose; the demo users share one password, so hash it once.
+        users = [u for u in User.objects.filter(is_superuser=False) if not u.has_usable_password()]
+        if users:
+            User.objects.filter(pk__in=[u.pk for u in users]).update(
+                password=make_password(DEMO_PASSWORD)
+            )
 
     def _start_fake_wechat(self, port: int) -> FakeWeChatAPI:
         fake = FakeWeChatAPI(port=port)
