@@ -7,15 +7,15 @@ in a group.
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
 from beatdesk.channels import outbox
+from beatdesk.channels.deliveries import mark_unparsable
 from beatdesk.channels.models import (
     Account,
     AttemptOutcome,
@@ -45,35 +45,6 @@ from beatdesk.units.models import Role
 logger = logging.getLogger(__name__)
 unsupported_logger = logging.getLogger("beatdesk.channels.onebot.unsupported")
 anomalous_logger = logging.getLogger("beatdesk.channels.onebot.anomalous")
-
-
-@dataclass(frozen=True)
-class Stored:
-    """The outcome of storing an event: the delivery row and whether it was new."""
-
-    delivery: InboundDelivery
-    is_new: bool
-
-
-def store_delivery(account: Account, key: str, raw: bytes, payload: str) -> Stored:
-    """Commit the raw event under its delivery key; a repeat finds the row already there."""
-    try:
-        with transaction.atomic():
-            delivery = InboundDelivery.objects.create(
-                account=account, delivery_key=key, raw_body=raw, payload=payload
-            )
-        return Stored(delivery, True)
-    except IntegrityError:
-        existing = InboundDelivery.objects.get(account=account, delivery_key=key)
-        return Stored(existing, False)
-
-
-def mark_unparsable(delivery: InboundDelivery, reason: str) -> None:
-    """Flag a stored event an operator must look at; the raw bytes stay as received."""
-    InboundDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.UNPARSABLE, error=reason[:200]
-    )
-    logger.warning("onebot event unparsable delivery=%s reason=%s", delivery.pk, reason)
 
 
 def process_delivery(delivery: InboundDelivery) -> str:

@@ -16,13 +16,9 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from beatdesk.channels.deliveries import mark_unparsable, store_delivery
 from beatdesk.channels.models import Account, ChannelKind
-from beatdesk.channels.onebot.adapter import (
-    automatic_reply_operation,
-    mark_unparsable,
-    process_delivery,
-    store_delivery,
-)
+from beatdesk.channels.onebot.adapter import automatic_reply_operation, process_delivery
 from beatdesk.channels.onebot.credentials import CredentialsError, credentials_of
 from beatdesk.channels.onebot.schemas import (
     Event,

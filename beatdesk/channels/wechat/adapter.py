@@ -1,14 +1,14 @@
 """The WeChat Official Account adapter: receive pushes into the inbox, send answers out."""
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from beatdesk.channels import outbox
+from beatdesk.channels.deliveries import mark_unparsable
 from beatdesk.channels.models import (
     Account,
     AttemptOutcome,
@@ -32,35 +32,6 @@ MESSAGES_PER_WINDOW = 5
 MAX_TEXT_BYTES = 2048
 WINDOW_ERRORS = {45015, 45047}
 PERMANENT_ERRORS = {40003, 40013, 40125, 40164, 43004, 45002, 48001, 50002}
-
-
-@dataclass(frozen=True)
-class Stored:
-    """The outcome of storing a push: the delivery row and whether it was new."""
-
-    delivery: InboundDelivery
-    is_new: bool
-
-
-def store_delivery(account: Account, key: str, raw: bytes, payload: str) -> Stored:
-    """Commit the raw push under its delivery key; a retry finds the row already there."""
-    try:
-        with transaction.atomic():
-            delivery = InboundDelivery.objects.create(
-                account=account, delivery_key=key, raw_body=raw, payload=payload
-            )
-        return Stored(delivery, True)
-    except IntegrityError:
-        existing = InboundDelivery.objects.get(account=account, delivery_key=key)
-        return Stored(existing, False)
-
-
-def mark_unparsable(delivery: InboundDelivery, reason: str) -> None:
-    """Flag a stored push an operator must look at; the raw bytes stay as received."""
-    InboundDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.UNPARSABLE, error=reason[:200]
-    )
-    logger.warning("wechat push unparsable delivery=%s reason=%s", delivery.pk, reason)
 
 
 def process_delivery(delivery: InboundDelivery) -> str:

@@ -21,8 +21,9 @@ from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
+from beatdesk.channels.deliveries import mark_unparsable, store_delivery
 from beatdesk.channels.models import Account, ChannelKind, SecurityMode, WebhookNonce
-from beatdesk.channels.wechat.adapter import mark_unparsable, process_delivery, store_delivery
+from beatdesk.channels.wechat.adapter import process_delivery
 from beatdesk.channels.wechat.credentials import (
     CredentialsError,
     WeChatCredentials,
