@@ -25,9 +25,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType, TracebackType
-from typing import Any, Literal, Self
+from types import FrameType
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
+
+from beatdesk.channels.fakes import LoopbackFake
 
 logger = logging.getLogger(__name__)
 
@@ -201,8 +203,10 @@ def _as_bool(value: Any) -> bool:
     return value is True or str(value).lower() in {"true", "1", "yes"}
 
 
-class FakeOneBotAPI:
+class FakeOneBotAPI(LoopbackFake):
     """A thread-safe fake of one bot's OneBot v11 HTTP API."""
+
+    label = "fake OneBot API"
 
     def __init__(
         self,
@@ -216,52 +220,13 @@ class FakeOneBotAPI:
         self.access_token = access_token
         self.self_id = self_id
         self.nickname = nickname
-        self._port = port
+        super().__init__(port)
         self._auth_style = auth_style
         self._lock = threading.Lock()
         self._state = _State()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    # Lifecycle.
-
-    def start(self) -> str:
-        """Start serving on 127.0.0.1 and return the base URL, e.g. http://127.0.0.1:PORT."""
-        if self._server is None:
-            self._server = _Server(("127.0.0.1", self._port), _Handler, self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-            )
-            self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the fake OneBot API is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def _make_server(self, address: tuple[str, int]) -> "_Server":
+        return _Server(address, _Handler, self)
 
     # Scripted trouble.
 
