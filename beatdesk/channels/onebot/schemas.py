@@ -6,13 +6,13 @@ strings depending on the field. A message arrives as a CQ-code string or as an a
 segments (NapCat's default); both end up as the same tuple of segments.
 """
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from beatdesk.core.jsonin import JsonInputError, parse_json
 from beatdesk.inbox.intake import IncomingMessage
 from beatdesk.inbox.models import MessageKind
 
@@ -47,11 +47,15 @@ def clean_text(text: str) -> str:
 
 
 def load_json(body: str) -> dict[str, Any]:
-    """Parse the body as one JSON object no deeper than MAX_DEPTH; raise PayloadError."""
+    """Parse the body as one JSON object no deeper than MAX_DEPTH; raise PayloadError.
+
+    The project's strict parser refuses duplicate keys, NaN and absurd numbers as it does
+    for the API; stray characters in strings are left for `clean_text` to remove.
+    """
     try:
-        value = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        raise PayloadError(type(error).__name__) from None
+        value = parse_json(body, max_depth=MAX_DEPTH, check_strings=False)
+    except JsonInputError as error:
+        raise PayloadError(error.code) from None
     if not isinstance(value, dict):
         raise PayloadError("the body is not a JSON object")
     if not _depth_within(value, MAX_DEPTH):

@@ -178,6 +178,23 @@ def test_it_refuses_deeply_nested_json_without_a_crash(
     assert not Message.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [(',"post_type":"notice"', "duplicate_key"), (',"extra":NaN', "bad_number")],
+)
+def test_it_reads_json_as_strictly_as_the_api_and_keeps_the_body_for_an_operator(
+    onebot_account: Account, onebot_peer: OneBotPeer, extra: str, error: str
+) -> None:
+    body = json.dumps(fixture_event("private_message"), ensure_ascii=False)[:-1] + extra + "}"
+
+    response = post(Client(), onebot_account, onebot_peer, body.encode())
+
+    assert response.status_code == 400
+    delivery = InboundDelivery.objects.get()
+    assert (delivery.status, delivery.error) == (DeliveryStatus.UNPARSABLE, error)
+    assert not Message.objects.exists()
+
+
 def test_it_answers_413_for_a_body_over_the_webhook_limit_and_stores_nothing(
     onebot_account: Account, onebot_peer: OneBotPeer, settings: object
 ) -> None:
