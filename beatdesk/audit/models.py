@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "case.escalated": _("Escalated after the deadline"),
     "case.deadline_extended": _("Deadline extended"),
     "case.auto_answered": _("Answered from the knowledge base"),
+    "case.viewed": _("Case read"),
+    "user.signed_in": _("Signed in"),
     "unit.created": _("Unit created"),
     "unit.moved": _("Unit moved"),
     "role.granted": _("Role granted"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from beatdesk.audit.actions import record
 from beatdesk.audit.models import AuditRecord
 from beatdesk.checker.models import CheckRecord
 from beatdesk.checker.presentation import category_label, result_data
@@ -61,9 +62,12 @@ def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> 
         "sent_at", "id"
     )
     checks = _inbound_findings(conversation)
-    history = AuditRecord.objects.filter(
-        object_type="inbox.case", object_id=str(case.pk)
-    ).select_related("actor")
+    # Readings are audited but are not part of the case's story.
+    history = (
+        AuditRecord.objects.filter(object_type="inbox.case", object_id=str(case.pk))
+        .exclude(action="case.viewed")
+        .select_related("actor")
+    )
     return {
         "case": case,
         "conversation": [(message, checks.get(message.pk)) for message in conversation],
@@ -120,6 +124,8 @@ def _inbound_findings(conversation: QuerySet[Message]) -> dict[int, list[str]]:
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case_by_id(_user(request), case_id)
+    # Reading a case shows a resident's words and numbers: each reading is on the record.
+    record("case.viewed", case, actor=_user(request), unit=case.unit)
     return render(request, "inbox/case_detail.html", _case_context(request, case, AnswerForm()))
 
 

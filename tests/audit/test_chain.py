@@ -2,11 +2,15 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from beatdesk.audit.actions import record
 from beatdesk.audit.models import AuditRecord
 from beatdesk.audit.verify import ChainHead, current_head, verify_chain
+from beatdesk.channels.models import Account
+from beatdesk.channels.wechat.peer import WeChatPeer
 from tests.conftest import Cast
+from tests.inbox.helpers import resident_writes
 
 
 @pytest.fixture
@@ -110,3 +114,19 @@ def test_a_malformed_exported_head_is_a_usage_error(trail: list[AuditRecord]) ->
 
     assert raised.value.returncode == 2
     assert ChainHead.parse(f"5:{'A' * 64}").hash == "a" * 64
+
+
+def test_signing_in_and_reading_a_case_are_each_one_record(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    case = resident_writes(account, peer, "oAUDIT", "请问几点开门")
+    client = Client()
+    client.post("/login/", {"username": "officer_anna", "password": "correct horse battery"})
+
+    client.get(f"/inbox/cases/{case.pk}/")
+    client.get(f"/inbox/cases/{case.pk}/")
+
+    signed_in = AuditRecord.objects.filter(action="user.signed_in", actor=cast.officer_a)
+    viewed = AuditRecord.objects.filter(action="case.viewed", object_id=str(case.pk))
+    assert (signed_in.count(), viewed.count()) == (1, 2)
+    assert verify_chain() is None
