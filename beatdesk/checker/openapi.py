@@ -63,6 +63,7 @@ def _check_operation() -> dict[str, object]:
             "403": _error_response("A session request without a valid CSRF token."),
             "404": _error_response("The unit does not exist or is not the caller's."),
             "413": _error_response(f"The text is longer than {MAX_TEXT_LENGTH} characters."),
+            "429": _error_response("More than 120 checks in a minute by the same person."),
         },
     }
 

@@ -40,6 +40,7 @@ from beatdesk.checker.lexicons import check_at
 from beatdesk.checker.models import Lexicon, LexiconTerm
 from beatdesk.checker.presentation import result_data, segments
 from beatdesk.core.jsonin import JsonInputError, parse_json
+from beatdesk.core.ratelimit import API_CHECKS, note
 from beatdesk.units.access import units_for
 from beatdesk.units.models import User
 from beatdesk.units.tokens import user_for_token
@@ -111,6 +112,8 @@ def api_check(request: HttpRequest) -> JsonResponse:
     if refusal is not None:
         return refusal
     assert user is not None
+    if note(API_CHECKS, f"user:{user.pk}") > API_CHECKS.count:
+        return _problem(429, "rate_limited", _("Too many checks; wait a minute and try again."))
     # Judged from the header before reading, so an oversize body is never read into memory.
     declared = request.META.get("CONTENT_LENGTH") or "0"
     if not declared.isdigit() or int(declared) > MAX_API_BODY_BYTES:

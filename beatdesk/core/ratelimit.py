@@ -30,6 +30,8 @@ class Limit:
 
 
 TRACKING_LOOKUPS = Limit("portal.track", 30, timedelta(minutes=10))
+# Long checks hold a web worker; one script must not hold them all.
+API_CHECKS = Limit("api.check", 120, timedelta(minutes=1))
 FAILED_SIGN_INS_PER_NAME = Limit("login.name", 5, timedelta(minutes=15))
 FAILED_SIGN_INS_PER_ADDRESS = Limit("login.address", 20, timedelta(minutes=15))
 

@@ -179,3 +179,19 @@ def test_a_text_full_of_phone_numbers_answers_with_at_most_500_findings(cast: Ca
     assert len(body["findings"]) == 500
     assert body["findings_total"] >= 800
     schema_of("CheckResult").validate(body)
+
+
+def test_one_person_gets_429_after_the_per_minute_limit(cast: Cast) -> None:
+    from beatdesk.core.ratelimit import API_CHECKS
+
+    _row, token = create_token(cast.officer_a, "busy script")
+    statuses = [
+        post(
+            Client(), {"text": "你好", "wrong_characters": False}, Authorization=f"Bearer {token}"
+        ).status_code
+        for _ in range(API_CHECKS.count + 1)
+    ]
+
+    assert statuses[:-1] == [200] * API_CHECKS.count
+    assert statuses[-1] == 429
+    assert post(signed_in(cast.officer_b), {"text": "你好"}).status_code == 200
