@@ -218,10 +218,12 @@ def _import_account(row: dict[str, str]) -> Account:
         owner = User.objects.filter(username=row["owner"]).first()
         if owner is None:
             raise ValueError(f"owner {row['owner']!r} is not defined above this line")
+    kind = _choice(row.get("channel", ""), ChannelKind, "channel")
+    unit = _unit_named(row.get("unit", ""))
     defaults = {
         "name": row["name"],
-        "kind": _choice(row.get("channel", ""), ChannelKind, "channel"),
-        "unit": _unit_named(row.get("unit", "")),
+        "kind": kind,
+        "unit": unit,
         "owner": owner,
         "app_id": _platform_id(row),
         "original_id": row.get("original_id", ""),
@@ -229,7 +231,7 @@ def _import_account(row: dict[str, str]) -> Account:
         "credentials": _credentials(row),
     }
     if owner is None:
-        _check_one_per_platform(row["code"], defaults["unit"], defaults["kind"])  # type: ignore[arg-type]
+        _check_one_per_platform(row["code"], unit, kind)
     account, created = Account.objects.update_or_create(code=row["code"], defaults=defaults)
     if created:
         audit("account.created", account, unit=account.unit)

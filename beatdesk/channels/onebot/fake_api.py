@@ -24,16 +24,14 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from beatdesk.channels.fakes import LoopbackFake
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1 << 20
 CALLS_PATH = "/_fake/calls"
 SEND_ACTIONS = {"send_group_msg": "group", "send_private_msg": "private"}
 DIGITS = re.compile(r"[0-9]{1,24}")
@@ -225,9 +223,6 @@ class FakeOneBotAPI(LoopbackFake):
         self._lock = threading.Lock()
         self._state = _State()
 
-    def _make_server(self, address: tuple[str, int]) -> "_Server":
-        return _Server(address, _Handler, self)
-
     # Scripted trouble.
 
     def fail_next(self, action: str, retcode: int = 200, times: int = 1) -> None:
@@ -349,57 +344,6 @@ class FakeOneBotAPI(LoopbackFake):
     @staticmethod
     def _summary(call: RecordedCall) -> dict[str, Any]:
         return {"action": call.action, "params": call.params, "http_status": call.http_status}
-
-
-class _Server(ThreadingHTTPServer):
-    """The HTTP server, holding the fake its handlers answer from."""
-
-    daemon_threads = True
-
-    def __init__(
-        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], api: FakeOneBotAPI
-    ) -> None:
-        super().__init__(address, handler)
-        self.api = api
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: answer() logs one line per request instead of stderr noise."""
-
-    def _serve(self, method: str) -> None:
-        url = urlsplit(self.path)
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
-        raw = self._read_body()
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        result = self.server.api.answer(method, url.path, query, raw, headers)
-        if result.close:
-            self.close_connection = True
-            return
-        payload = b""
-        if result.payload is not None:
-            payload = json.dumps(result.payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(result.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            # The unread rest would be taken for the next request, so drop the connection.
-            self.close_connection = True
-        return self.rfile.read(min(length, MAX_BODY_BYTES)) if length > 0 else b""
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

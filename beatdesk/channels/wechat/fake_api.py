@@ -23,13 +23,11 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlsplit
 
-from beatdesk.channels.fakes import LoopbackFake
+from beatdesk.channels.fakes import JsonHandler, LoopbackFake
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +47,6 @@ DEFAULT_GRACE_SECONDS = 300.0
 WINDOW_SECONDS = 48 * 3600
 WINDOW_QUOTA = 5
 TEXT_LIMIT_BYTES = 2048
-MAX_BODY_BYTES = 1 << 20
 
 CUSTOM_MSGTYPES = frozenset(
     {"text", "image", "voice", "video", "music", "news", "mpnews", "msgmenu", "wxcard"}
@@ -171,10 +168,19 @@ def _parse_json(raw: bytes) -> Any:
         return None
 
 
+class _Handler(JsonHandler):
+    # WeChat labels its JSON this way, with "encoding" rather than "charset".
+    content_type = "application/json; encoding=utf-8"
+
+    def encode(self, payload: dict[str, Any]) -> bytes:
+        return _encode(payload)
+
+
 class FakeWeChatAPI(LoopbackFake):
     """A thread-safe fake of api.weixin.qq.com for any number of apps."""
 
     label = "fake WeChat API"
+    handler = _Handler
 
     def __init__(
         self,
@@ -189,9 +195,6 @@ class FakeWeChatAPI(LoopbackFake):
         self._clock_offset = 0.0
         self._lock = threading.Lock()
         self._state = _State()
-
-    def _make_server(self, address: tuple[str, int]) -> "_Server":
-        return _Server(address, _Handler, self)
 
     # Setting the scene.
 
@@ -478,63 +481,6 @@ def _summary(call: RecordedCall) -> dict[str, Any]:
     summary = asdict(call)
     del summary["raw_body"]
     return summary
-
-
-class _Server(ThreadingHTTPServer):
-    """The HTTP server, holding the fake its handlers answer from."""
-
-    daemon_threads = True
-
-    def __init__(
-        self,
-        address: tuple[str, int],
-        handler: type[BaseHTTPRequestHandler],
-        api: FakeWeChatAPI,
-    ) -> None:
-        super().__init__(address, handler)
-        self.api = api
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    # WeChat keeps connections alive, and so do the clients under test.
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: answer() logs one line per request instead of stderr noise."""
-
-    def _serve(self, method: str) -> None:
-        url = urlsplit(self.path)
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
-        raw = self._read_body()
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        result = self.server.api.answer(method, url.path, query, raw, headers)
-        if result.close:
-            self.close_connection = True
-            return
-        self._write(result)
-
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            # The unread rest would be taken for the next request, so drop the connection.
-            self.close_connection = True
-        return self.rfile.read(min(length, MAX_BODY_BYTES)) if length > 0 else b""
-
-    def _write(self, result: _Answer) -> None:
-        payload = b"" if result.payload is None else _encode(result.payload)
-        self.send_response(result.status)
-        # WeChat labels its JSON this way, with "encoding" rather than "charset".
-        self.send_header("Content-Type", "application/json; encoding=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
 
 
 def _encode(payload: dict[str, Any]) -> bytes:
