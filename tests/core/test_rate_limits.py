@@ -3,13 +3,15 @@
 import pytest
 from django.test import Client
 
-from beatdesk.core.ratelimit import TRACKING_LOOKUPS
+from beatdesk.core.ratelimit import FAILED_SIGN_INS_PER_NAME, TRACKING_LOOKUPS
 from tests.conftest import Cast
+from tests.core.ratelimit_helpers import wait_for_fresh_window
 
 
 def test_wrong_tracking_codes_are_refused_after_the_limit_but_not_for_other_clients(
     db: None,
 ) -> None:
+    wait_for_fresh_window(TRACKING_LOOKUPS)
     guesser = Client(REMOTE_ADDR="203.0.113.7")
     statuses = [
         guesser.get("/track/", {"code": f"WRONG{n:03d}"}).status_code
@@ -22,6 +24,7 @@ def test_wrong_tracking_codes_are_refused_after_the_limit_but_not_for_other_clie
 
 
 def test_a_forged_forwarded_for_header_does_not_reset_the_count(db: None) -> None:
+    wait_for_fresh_window(TRACKING_LOOKUPS)
     for n in range(TRACKING_LOOKUPS.count):
         Client(REMOTE_ADDR="203.0.113.9").get(
             "/track/", {"code": f"W{n}"}, headers={"X-Forwarded-For": f"198.51.100.{n}"}
@@ -37,6 +40,7 @@ def test_a_forged_forwarded_for_header_does_not_reset_the_count(db: None) -> Non
 def test_five_wrong_passwords_lock_the_name_even_against_the_right_password(
     cast: Cast,
 ) -> None:
+    wait_for_fresh_window(FAILED_SIGN_INS_PER_NAME)
     client = Client(REMOTE_ADDR="192.0.2.10")
     for _ in range(5):
         wrong = client.post("/login/", {"username": "officer_anna", "password": "nope"})
@@ -56,6 +60,7 @@ def test_five_wrong_passwords_lock_the_name_even_against_the_right_password(
 
 @pytest.mark.parametrize("name", ["OFFICER_ANNA", " officer_anna "])
 def test_the_lock_holds_whatever_the_case_or_spaces_of_the_name(cast: Cast, name: str) -> None:
+    wait_for_fresh_window(FAILED_SIGN_INS_PER_NAME)
     client = Client(REMOTE_ADDR="192.0.2.12")
     for _ in range(5):
         client.post("/login/", {"username": "officer_anna", "password": "nope"})
