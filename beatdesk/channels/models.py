@@ -15,6 +15,9 @@ from beatdesk.core.secrets import EncryptedTextField
 class ChannelKind(models.TextChoices):
     WECHAT = "wechat", _("WeChat Official Account")
     ONEBOT = "onebot", _("QQ groups (OneBot v11)")
+    QQBOT = "qqbot", _("QQ official bot")
+    WEIBO = "weibo", _("Weibo")
+    PORTAL = "portal", _("Public web portal")
 
 
 class SecurityMode(models.TextChoices):
