@@ -1,0 +1,397 @@
+"""Measure inbound webhook throughput and latency against a bare echo handler, in one run.
+
+Run from the repository root:
+
+    .venv/bin/python bench/webhooks.py            # the full run, about four minutes
+    .venv/bin/python bench/webhooks.py --quick    # a smoke run of under a minute
+
+Each target is served by gunicorn with the same worker count, bound to 127.0.0.1 on a free
+port: the echo handler reads the body and answers "success"; the WeChat and OneBot
+webhooks verify, store the raw bytes, commit and hand the message to the inbox (a case is
+opened or joined) before they answer, exactly as in production. The database is a fresh
+SQLite file in WAL mode with synchronous FULL, or PostgreSQL when DATABASE_URL names one
+(its tables are created afresh; use a throwaway database).
+
+Two loads per target:
+- closed loop: a fixed number of requests from a few concurrent clients as fast as the
+  server answers, giving requests per second and latency percentiles;
+- paced: a fixed request rate for a fixed time (issue 6 asks for 200 a second for 60
+  seconds with p99 under 300 ms). Latency is measured from the moment each request was
+  due, not when a client got round to sending it, so a stalled server cannot hide its
+  queue (coordinated omission).
+
+Resident texts come from the labelled message set in the repository. No request leaves
+127.0.0.1: the accounts' outbound API addresses point at a closed local port.
+"""
+
+import argparse
+import datetime
+import http.client
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from beatdesk.channels.onebot.peer import OneBotPeer, encode, signature  # noqa: E402
+from beatdesk.channels.wechat.peer import WeChatPeer  # noqa: E402
+from beatdesk.inbox.classification.dataset import load_labelled_set  # noqa: E402
+
+TOKEN = "bench-wechat-token"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+APP_ID = "wx00bench0000000"
+ORIGINAL_ID = "gh_bench000001"
+BOT_QQ = 30001
+ONEBOT_SECRET = "bench-onebot-secret"
+CLOSED_PORT_URL = "http://127.0.0.1:9"
+START_TIMEOUT_SECONDS = 60
+REQUEST_TIMEOUT_SECONDS = 30
+# A paced run may fall behind; past this many seconds of lag it stops rather than run on.
+MAX_LAG_SECONDS = 30.0
+# Enough senders that a 300 ms answer at 200 requests a second never leaves one due unsent.
+PACED_THREADS = 64
+
+
+@dataclass(frozen=True)
+class Request:
+    path: str
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass
+class Outcome:
+    latencies: list[float]
+    failures: int
+    seconds: float
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies) + self.failures
+
+    def percentile(self, share: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+# Requests, built before any timing starts so the client's own work stays out of the figures.
+
+
+def resident_texts() -> list[str]:
+    return [message.text for message in load_labelled_set() if message.text.strip()]
+
+
+def wechat_requests(count: int, texts: Sequence[str], code: str) -> list[Request]:
+    peer = WeChatPeer(TOKEN, APP_ID, AES_KEY, ORIGINAL_ID)
+    requests = []
+    for number in range(count):
+        # A few hundred residents, each writing several times, as on a busy evening.
+        openid = f"oBENCH{number % 400:06d}"
+        xml = peer.build_text(openid, texts[number % len(texts)], msg_id=7_000_000 + number)
+        query, body = peer.signed_request(xml, mode="safe", nonce=f"{number:010d}")
+        headers = {"Content-Type": "text/xml"}
+        requests.append(Request(f"/hooks/wechat/{code}/?{urlencode(query)}", body, headers))
+    return requests
+
+
+def onebot_requests(count: int, texts: Sequence[str], code: str) -> list[Request]:
+    peer = OneBotPeer(BOT_QQ, ONEBOT_SECRET)
+    requests = []
+    for number in range(count):
+        user = 10_000_000 + number % 400
+        event = peer.private_message(user, texts[number % len(texts)], message_id=900_000 + number)
+        body = encode(event)
+        headers = {
+            "content-type": "application/json",
+            "x-signature": signature(ONEBOT_SECRET, body),
+            "x-self-id": str(BOT_QQ),
+        }
+        requests.append(Request(f"/hooks/onebot/{code}/", body, headers))
+    return requests
+
+
+def echo_requests(count: int, texts: Sequence[str]) -> list[Request]:
+    # The same bodies the WeChat target gets, so both read the same number of bytes.
+    return [
+        Request("/echo/", request.body, request.headers)
+        for request in wechat_requests(count, texts, "echo")
+    ]
+
+
+# Sending.
+
+
+def send(port: int, request: Request) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_SECONDS)
+    try:
+        connection.request("POST", request.path, body=request.body, headers=request.headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def closed_loop(port: int, requests: Sequence[Request], concurrency: int) -> Outcome:
+    """Send every request once from `concurrency` clients, each waiting for its answer."""
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+    cursor = iter(range(len(requests)))
+
+    def client() -> None:
+        nonlocal failures
+        while True:
+            with lock:
+                index = next(cursor, None)
+            if index is None:
+                return
+            started = time.perf_counter()
+            ok = send(port, requests[index])
+            elapsed = time.perf_counter() - started
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    failures += 1
+
+    began = time.perf_counter()
+    _run_threads(client, concurrency)
+    return Outcome(latencies, failures, time.perf_counter() - began)
+
+
+def paced(port: int, requests: Sequence[Request], rate: float, threads: int) -> Outcome:
+    """Send request i at start + i / rate; latency counts from when it was due."""
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+    cursor = iter(range(len(requests)))
+    began = time.perf_counter() + 0.2
+
+    def client() -> None:
+        nonlocal failures
+        while True:
+            with lock:
+                index = next(cursor, None)
+            if index is None:
+                return
+            due = began + index / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            elif -wait > MAX_LAG_SECONDS:
+                with lock:
+                    failures += 1
+                continue
+            ok = send(port, requests[index])
+            elapsed = time.perf_counter() - due
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    failures += 1
+
+    _run_threads(client, threads)
+    return Outcome(latencies, failures, time.perf_counter() - began)
+
+
+def _run_threads(target: Callable[[], None], count: int) -> None:
+    workers = [threading.Thread(target=target, daemon=True) for _ in range(count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+# The servers.
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode} while starting")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start listening in time")
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], workers: int) -> Iterator[int]:
+    """Serve a WSGI app with gunicorn's defaults as `beatdesk serve` sets them; yield the port."""
+    port = free_port()
+    argv = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}"]
+    argv += ["--workers", str(workers), "--timeout", "30", "--log-level", "warning"]
+    process = subprocess.Popen(argv, env=env, cwd=ROOT)
+    try:
+        wait_until_listening(port, process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def environment(home: Path) -> dict[str, str]:
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{home / 'bench.sqlite3'}"
+    return os.environ | {
+        "BEATDESK_VAR": str(home),
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "beatdesk.settings",
+        "BEATDESK_WECHAT_API": CLOSED_PORT_URL,
+        "BEATDESK_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def prepare_database(env: dict[str, str]) -> tuple[str, str]:
+    """Create the tables and one station with a WeChat and a QQ account; return their codes."""
+    script = f"""
+import json
+from django.core.management import call_command
+call_command("flush", interactive=False, verbosity=0)
+from beatdesk.channels.models import Account, ChannelKind, SecurityMode
+from beatdesk.units.models import Unit, UnitKind
+station = Unit.objects.create(
+    code="bench-station", name="Bench station", kind=UnitKind.STATION,
+    contact_phone="0571-00000000", office_hours="8:30-17:30", address="Bench road 1",
+)
+Account.objects.create(
+    code="bench-wechat", kind=ChannelKind.WECHAT, name="Bench WeChat", unit=station,
+    app_id={APP_ID!r}, original_id={ORIGINAL_ID!r}, security_mode=SecurityMode.SAFE,
+    credentials=json.dumps({{"token": {TOKEN!r}, "encoding_aes_key": {AES_KEY!r},
+                             "app_secret": "unused"}}),
+)
+Account.objects.create(
+    code="bench-qq", kind=ChannelKind.ONEBOT, name="Bench QQ", unit=station,
+    app_id={str(BOT_QQ)!r},
+    credentials=json.dumps({{"api_base_url": {CLOSED_PORT_URL!r}, "access_token": "unused",
+                             "secret": {ONEBOT_SECRET!r}}}),
+)
+"""
+    beatdesk = [sys.executable, "-m", "beatdesk"]
+    subprocess.run([*beatdesk, "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*beatdesk, "shell", "-c", script], env=env, check=True, cwd=ROOT)
+    return "bench-wechat", "bench-qq"
+
+
+def count_stored(env: dict[str, str]) -> str:
+    script = (
+        "from beatdesk.channels.models import InboundDelivery as D;"
+        "from beatdesk.inbox.models import Case, Direction, Message;"
+        "inbound = Message.objects.filter(direction=Direction.INBOUND).count();"
+        "print(D.objects.count(), inbound, Case.objects.count())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "beatdesk", "shell", "-c", script],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+# The report.
+
+
+def row(name: str, load: str, outcome: Outcome) -> str:
+    rate = len(outcome.latencies) / outcome.seconds if outcome.seconds else 0.0
+    p50 = outcome.percentile(0.50) * 1000
+    p99 = outcome.percentile(0.99) * 1000
+    mean = statistics.fmean(outcome.latencies) * 1000 if outcome.latencies else float("nan")
+    return (
+        f"| {name} | {load} | {outcome.count} | {outcome.failures} | {rate:.0f} "
+        f"| {p50:.1f} | {p99:.1f} | {mean:.1f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run of under a minute")
+    parser.add_argument("--requests", type=int, default=3000, help="closed-loop requests")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rate", type=float, default=200.0, help="paced requests a second")
+    parser.add_argument("--seconds", type=float, default=60.0, help="paced run length")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    options = parser.parse_args()
+    if options.quick:
+        options.requests, options.seconds = 400, 5.0
+
+    texts = resident_texts()
+    paced_count = int(options.rate * options.seconds)
+    total = options.requests + paced_count
+    lines = [
+        f"Run {datetime.date.today()} on {platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} cores; gunicorn sync workers: "
+        f"{options.workers}; closed loop: {options.requests} requests from "
+        f"{options.concurrency} clients; paced: {options.rate:.0f}/s for "
+        f"{options.seconds:.0f} s. Latencies in ms.",
+        "",
+        "| target | load | requests | failed | answered/s | p50 | p99 | mean |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+
+    with tempfile.TemporaryDirectory(prefix="beatdesk-bench-") as directory:
+        started = time.perf_counter()
+        env = environment(Path(directory))
+        wechat_code, onebot_code = prepare_database(env)
+        echo = echo_requests(total, texts)
+        print(f"prepared after {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        product = "beatdesk.wsgi:application"
+        targets = [
+            ("echo", "bench.echo_app:application", echo),
+            ("WeChat (safe mode)", product, wechat_requests(total, texts, wechat_code)),
+            ("OneBot", product, onebot_requests(total, texts, onebot_code)),
+        ]
+        for name, app, requests in targets:
+            with gunicorn(app, env, options.workers) as port:
+                send(port, requests[0])  # warm the workers' imports and connections
+                closed = closed_loop(port, requests[1 : options.requests], options.concurrency)
+                lines.append(row(name, "closed", closed))
+                tail = requests[options.requests :]
+                steady = paced(port, tail, options.rate, PACED_THREADS)
+                lines.append(row(name, f"{options.rate:.0f}/s", steady))
+            print(f"{name} done after {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        stored = count_stored(env)
+
+    deliveries, messages, cases = stored.splitlines()[-1].split()
+    lines += [
+        "",
+        f"Stored afterwards: {deliveries} deliveries, {messages} inbox messages, {cases} cases "
+        f"(every answered webhook request is one delivery and one message).",
+    ]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
