@@ -351,7 +351,7 @@ def main() -> None:
     paced_count = int(options.rate * options.seconds)
     total = options.requests + paced_count
     lines = [
-        f"Run {datetime.date.today()} on {platform.python_implementation()} "
+        f"Run {datetime.datetime.now(datetime.UTC).date()} on {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} cores; gunicorn sync workers: "
         f"{options.workers}; closed loop: {options.requests} requests from "
         f"{options.concurrency} clients; paced: {options.rate:.0f}/s for "

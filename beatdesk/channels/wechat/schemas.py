@@ -9,10 +9,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import DefusedXMLParser
 
 from beatdesk.inbox.intake import IncomingMessage
 from beatdesk.inbox.models import MessageKind
@@ -53,6 +53,12 @@ KNOWN_EVENTS = {"subscribe", "unsubscribe", "click", "view", "location", "scan"}
 # Bounds that keep an authentic but absurd push from overflowing a date or a column.
 LATEST_CREATE_TIME = 4102444800  # 2100-01-01
 MAX_ID_LENGTH = {"FromUserName": 128, "MsgId": 32, "Event": 64}
+# Real pushes nest four levels at most (menu events' PicList/item); these bounds stop a
+# hostile document while it is being parsed, before a tree of it is ever built.
+MAX_DEPTH = 8
+MAX_ELEMENTS = 2_000
+# Fields that WeChat always sends as plain text; an element inside one is not WeChat's.
+LEAF_FIELDS = ["ToUserName", "FromUserName", "CreateTime", "MsgType", "MsgId", "Content"]
 
 
 class PayloadError(ValueError):
@@ -64,12 +70,39 @@ def strip_illegal_characters(text: str) -> str:
     return ILLEGAL_XML_CHARACTERS.sub("", text)
 
 
+class _BoundedTreeBuilder(TreeBuilder):
+    """Builds the tree but stops the parse once the document nests or sprawls too far."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.elements = 0
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self.depth += 1
+        self.elements += 1
+        if self.depth > MAX_DEPTH:
+            raise PayloadError("nested too deeply")
+        if self.elements > MAX_ELEMENTS:
+            raise PayloadError("too many elements")
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> Element:
+        self.depth -= 1
+        return super().end(tag)
+
+
 def parse_xml(text: str) -> Element:
-    """Parse untrusted XML with DTDs and entities forbidden."""
+    """Parse untrusted XML with DTDs and entities forbidden and its shape bounded."""
+    parser = DefusedXMLParser(
+        target=_BoundedTreeBuilder(), forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
     try:
-        return fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parser.feed(text)
+        root: Element = parser.close()
     except (ParseError, DefusedXmlException, ValueError) as error:
         raise PayloadError(type(error).__name__) from None
+    return root
 
 
 @dataclass(frozen=True)
@@ -162,6 +195,8 @@ def _check_bounds(root: Element, create_time: int) -> None:
 def parse_message(plaintext: str) -> WeChatMessage:
     """Parse a decrypted, cleaned push into a typed message; raise PayloadError if unusable."""
     root = parse_xml(plaintext)
+    if any(len(element) for name in LEAF_FIELDS for element in root.findall(name)):
+        raise PayloadError("a text field holds elements")
     from_user = (root.findtext("FromUserName") or "").strip()
     msg_type = (root.findtext("MsgType") or "").strip().lower()
     if not from_user or not msg_type:

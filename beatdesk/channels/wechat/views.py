@@ -137,7 +137,18 @@ def _open_push(account: Account, creds: WeChatCredentials, request: HttpRequest)
     # Plain mode signs only the query, not the body, so it needs an administrator's consent.
     if account.security_mode != SecurityMode.PLAIN or account.plain_mode_accepted_by_id is None:
         raise Refused("plain push to an account that requires encryption")
+    if not _is_utf8(request.body):
+        # WeChat sends UTF-8 only; guessing at other bytes could turn them into a message.
+        raise Undecryptable("body is not UTF-8")
     return Push(body, False)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _render_reply(
