@@ -9,6 +9,7 @@ from beatdesk.audit.models import AuditRecord
 from beatdesk.audit.verify import ChainHead, current_head, verify_chain
 from beatdesk.channels.models import Account
 from beatdesk.channels.wechat.peer import WeChatPeer
+from tests.audit.tampering import lift_append_only_trigger
 from tests.conftest import Cast
 from tests.inbox.helpers import resident_writes
 
@@ -16,6 +17,7 @@ from tests.inbox.helpers import resident_writes
 @pytest.fixture
 def trail(cast: Cast) -> list[AuditRecord]:
     # The cast's own set-up writes no audit records; these five are the whole trail.
+    lift_append_only_trigger()
     return [
         record("case.status", cast.station_a, actor=cast.officer_a, unit=cast.station_a, new=n)
         for n in ("in_progress", "waiting", "resolved", "closed", "reopened")
