@@ -178,6 +178,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_IDLE_SECONDS = env_int("BEATDESK_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_MAX_SECONDS = env_int("BEATDESK_SESSION_MAX_SECONDS", 12 * 3600)
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+# Every staff sign-in asks for a code from an authenticator app after the password.
+REQUIRE_SECOND_FACTOR = env_bool("BEATDESK_REQUIRE_SECOND_FACTOR", True)
+SECOND_FACTOR_ISSUER = env_str("BEATDESK_SECOND_FACTOR_ISSUER", "Beatdesk")
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
@@ -216,6 +219,11 @@ else:
 
 # Channel endpoints. Tests and the demo point these at local fakes on 127.0.0.1.
 WECHAT_API_BASE_URL = env_str("BEATDESK_WECHAT_API", "https://api.weixin.qq.com")
+WEIBO_API_BASE_URL = env_str("BEATDESK_WEIBO_API", "https://api.weibo.com")
+# The fan-service reply API of verified (blue V) accounts lives on its own host.
+WEIBO_MESSAGES_API_BASE_URL = env_str("BEATDESK_WEIBO_MESSAGES_API", "https://m.api.weibo.com")
+QQBOT_API_BASE_URL = env_str("BEATDESK_QQBOT_API", "https://api.sgroup.qq.com")
+QQBOT_TOKEN_URL = env_str("BEATDESK_QQBOT_TOKEN_URL", "https://bots.qq.com/app/getAppAccessToken")
 WEBHOOK_MAX_BYTES = env_int("BEATDESK_WEBHOOK_MAX_BYTES", 64 * 1024)
 WEBHOOK_TIMESTAMP_WINDOW = env_int("BEATDESK_WEBHOOK_WINDOW_SECONDS", 300)
 

@@ -180,6 +180,8 @@ def _import_person(row: dict[str, str]) -> User:
 def _credentials(row: dict[str, str]) -> str:
     if row.get("channel") == ChannelKind.ONEBOT:
         return _onebot_credentials(row)
+    if row.get("channel") == ChannelKind.QQBOT:
+        return _qqbot_credentials(row)
     secrets = {key: row.get(key, "") for key in ("token", "encoding_aes_key", "app_secret")}
     if secrets["encoding_aes_key"] and len(secrets["encoding_aes_key"]) != 43:
         raise ValueError("encoding_aes_key must be 43 characters")
@@ -200,10 +202,20 @@ def _onebot_credentials(row: dict[str, str]) -> str:
     return json.dumps(secrets)
 
 
+def _qqbot_credentials(row: dict[str, str]) -> str:
+    # The AppSecret both buys tokens and verifies every webhook request: it is required.
+    if not row.get("app_secret"):
+        raise ValueError("a QQ bot account needs app_secret, its AppSecret")
+    return json.dumps({"app_secret": row["app_secret"]})
+
+
 def _platform_id(row: dict[str, str]) -> str:
     """Return the account's id on its platform: the appid, or the bot's QQ number."""
+    app_id = row.get("app_id", "")
+    if row.get("channel") == ChannelKind.QQBOT and not (app_id.isascii() and app_id.isdigit()):
+        raise ValueError("a QQ bot account needs app_id, its AppID")
     if row.get("channel") != ChannelKind.ONEBOT:
-        return row.get("app_id", "")
+        return app_id
     self_id = row.get("self_id", "")
     if not self_id.isdigit():
         raise ValueError("a OneBot account needs self_id, the bot's QQ number")

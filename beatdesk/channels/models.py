@@ -228,3 +228,27 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.pk} {self.outcome}"
+
+
+class PollCursor(models.Model):
+    """Where polling a channel's stream stands, for channels that are read rather than pushed.
+
+    Ids are text: Weibo's exceed 2^53. `since_id` is the newest item stored for good; an
+    unfinished walk down through older pages remembers where it stopped (`resume_max_id`)
+    and the newest item it began from (`walk_top_id`), so a bounded poll never skips a gap.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="poll_cursors")
+    stream = models.CharField(max_length=32)
+    since_id = models.CharField(max_length=32, blank=True)
+    resume_max_id = models.CharField(max_length=32, blank=True)
+    walk_top_id = models.CharField(max_length=32, blank=True)
+    polled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "stream"], name="unique_poll_cursor")
+        ]
+
+    def __str__(self) -> str:
+        return f"cursor {self.stream} of account {self.account_id}"

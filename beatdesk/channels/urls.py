@@ -1,7 +1,9 @@
 from django.urls import path
 
 from beatdesk.channels.onebot.views import onebot_hook
+from beatdesk.channels.qqbot.views import qqbot_hook
 from beatdesk.channels.wechat.views import wechat_hook
+from beatdesk.channels.weibo.views import weibo_hook
 
 app_name = "channels"
 
@@ -13,4 +15,10 @@ urlpatterns = [
     # NapCat and Lagrange post without following redirects, so the same holds for OneBot.
     path("onebot/<slug:code>/", onebot_hook, name="onebot_hook"),
     path("onebot/<slug:code>", onebot_hook),
+    # The QQ bot platform checks the address it is given and may not follow redirects.
+    path("qqbot/<slug:code>/", qqbot_hook, name="qqbot_hook"),
+    path("qqbot/<slug:code>", qqbot_hook),
+    # Weibo's fan-service platform is configured like WeChat: both spellings are served.
+    path("weibo/<slug:code>/", weibo_hook, name="weibo_hook"),
+    path("weibo/<slug:code>", weibo_hook),
 ]

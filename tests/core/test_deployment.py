@@ -12,6 +12,8 @@ CSRF_EXEMPT = {
     # Channel webhooks: the channel signs each request instead of a browser cookie.
     "beatdesk.channels.wechat.views.wechat_hook",
     "beatdesk.channels.onebot.views.onebot_hook",
+    "beatdesk.channels.weibo.views.weibo_hook",
+    "beatdesk.channels.qqbot.views.qqbot_hook",
     # Token callers have no cookie; a session caller's CSRF token is checked in the view.
     "beatdesk.checker.views.api_check",
 }

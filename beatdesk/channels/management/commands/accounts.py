@@ -21,7 +21,12 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False))
             return
+        attention = dict(
+            Account.objects.exclude(needs_attention="").values_list("code", "needs_attention")
+        )
         for row in rows:
+            # What needs an operator (a failed send, a Weibo token about to end) shows last.
+            flag = f"  ! {attention[row['code']]}" if row["code"] in attention else ""
             self.stdout.write(
-                f"{row['code']:<24} {row['kind']:<8} {row['unit']:<20} {row['endpoint']}"
+                f"{row['code']:<24} {row['kind']:<8} {row['unit']:<20} {row['endpoint']}{flag}"
             )

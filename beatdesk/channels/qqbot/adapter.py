@@ -1,0 +1,313 @@
+"""The official QQ bot adapter: receive private and group messages, answer them passively.
+
+Since April 2025 the platform refuses messages a bot starts on its own, so every answer
+is a passive reply: it names the resident's latest message (`msg_id`) and a sequence
+number (`msg_seq`) unique among the replies to that message. A reply is accepted for 60
+minutes after a private message and 5 minutes after a group message, at most five times.
+An answer written later is held until the resident writes again, which opens a new
+window; the officer sees it as held in the outbox.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from beatdesk.channels import outbox
+from beatdesk.channels.deliveries import mark_unparsable
+from beatdesk.channels.models import (
+    Account,
+    AttemptOutcome,
+    ChannelContact,
+    ChannelKind,
+    DeliveryStatus,
+    InboundDelivery,
+    OutboxMessage,
+)
+from beatdesk.channels.qqbot import client
+from beatdesk.channels.qqbot.credentials import CredentialsError
+from beatdesk.channels.qqbot.schemas import (
+    Conversation,
+    Event,
+    MembershipEvent,
+    MessageEvent,
+    PayloadError,
+    parse_conversation,
+    parse_envelope,
+    parse_event,
+)
+from beatdesk.channels.registry import SendResult, register
+from beatdesk.inbox.actions import do_receive_message
+from beatdesk.inbox.models import Direction, Message
+from beatdesk.units.models import Role
+
+logger = logging.getLogger(__name__)
+unsupported_logger = logging.getLogger("beatdesk.channels.qqbot.unsupported")
+anomalous_logger = logging.getLogger("beatdesk.channels.qqbot.anomalous")
+
+GROUP_WINDOW = timedelta(minutes=5)
+PRIVATE_WINDOW = timedelta(minutes=60)
+REPLIES_PER_MESSAGE = 5
+# A reply started in the window's last seconds would reach the platform after it closed.
+WINDOW_MARGIN = timedelta(seconds=10)
+TEXT_MESSAGE = 0
+
+
+def process_delivery(delivery: InboundDelivery) -> str:
+    """Hand a stored event to the inbox once; return the automatic reply owed for it."""
+    try:
+        event = parse_event(parse_envelope(delivery.payload))
+    except PayloadError as error:
+        mark_unparsable(delivery, str(error))
+        return ""
+
+    with transaction.atomic():
+        locked = InboundDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status != DeliveryStatus.RECEIVED:
+            return locked.reply
+        reply = _hand_to_inbox(locked, event)
+        _finish(locked, reply)
+    return reply
+
+
+def _hand_to_inbox(delivery: InboundDelivery, event: Event) -> str:
+    if isinstance(event, MessageEvent):
+        return _receive_message(delivery, event)
+    if isinstance(event, MembershipEvent):
+        do_receive_message(delivery.account, delivery, event.to_incoming())
+        return ""
+
+    # Guild channel messages, interactions and unknown types are kept raw and nothing more.
+    unsupported_logger.info(
+        "unsupported qqbot event account=%s delivery=%s type=%s",
+        delivery.account.code,
+        delivery.pk,
+        event.event_type,
+    )
+    return ""
+
+
+def _receive_message(delivery: InboundDelivery, event: MessageEvent) -> str:
+    account = delivery.account
+    if event.skipped_attachments:
+        anomalous_logger.warning(
+            "qqbot message with unreadable attachments account=%s delivery=%s skipped=%s",
+            account.code,
+            delivery.pk,
+            event.skipped_attachments,
+        )
+    incoming = event.to_incoming()
+    receipt = do_receive_message(account, delivery, incoming)
+    QQBOT.note_inbound(account, incoming.external_id, timezone.now())
+    if receipt.automatic_reply:
+        # The webhook's answer carries only the acknowledgement, so the automatic reply
+        # goes out through the outbox like any other answer, as a reply to this message.
+        key = f"qqbot-auto:{delivery.pk}"
+        outbox.enqueue(account, incoming.external_id, receipt.automatic_reply, key)
+        transaction.on_commit(_wake_relay)
+    return receipt.automatic_reply
+
+
+def _wake_relay() -> None:
+    # Imported here because the task module needs the app registry, as in inbox.actions.
+    from beatdesk.channels.tasks import relay_outbox
+
+    relay_outbox()
+
+
+def _finish(delivery: InboundDelivery, reply: str) -> None:
+    delivery.status = DeliveryStatus.PROCESSED
+    delivery.reply = reply
+    delivery.processed_at = timezone.now()
+    delivery.attempts += 1
+    delivery.save(update_fields=["status", "reply", "processed_at", "attempts"])
+
+
+# The passive reply window.
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The resident's latest message, which a passive reply must name."""
+
+    message_id: str
+    sent_at: datetime
+    window: timedelta
+
+    def is_open(self, now: datetime) -> bool:
+        return now < self.sent_at + self.window - WINDOW_MARGIN
+
+
+def latest_anchor(account: Account, recipient: str) -> Anchor | None:
+    """Return the resident's latest message that a reply can name, if any."""
+    latest = (
+        Message.objects.filter(
+            resident__account=account,
+            resident__external_id=recipient,
+            direction=Direction.INBOUND,
+            attributes__has_key="message_id",
+        )
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+    if latest is None:
+        return None
+    window = GROUP_WINDOW if recipient.startswith("group:") else PRIVATE_WINDOW
+    return Anchor(str(latest.attributes["message_id"]), latest.sent_at, window)
+
+
+@dataclass(frozen=True)
+class Pin:
+    """The msg_id and msg_seq an outbox row is sent with; `reused` if an earlier try had it."""
+
+    message_id: str
+    sequence: int
+    reused: bool
+
+
+def _pin(message: OutboxMessage, anchor: Anchor) -> Pin:
+    """Give the row its msg_id and msg_seq once, and keep them for every retry.
+
+    Sequence numbers come from the contact's count of replies since the resident's latest
+    message, under its row lock: `note_inbound` resets that count when a new message
+    arrives, so every (msg_id, msg_seq) pair is handed out once.
+    """
+    payload = message.payload
+    if payload.get("msg_id") == anchor.message_id and isinstance(payload.get("msg_seq"), int):
+        return Pin(anchor.message_id, int(payload["msg_seq"]), reused=True)
+    with transaction.atomic():
+        ChannelContact.objects.get_or_create(
+            account=message.account, external_id=message.recipient
+        )
+        contact = ChannelContact.objects.select_for_update().get(
+            account=message.account, external_id=message.recipient
+        )
+        contact.sent_since_inbound += 1
+        contact.save(update_fields=["sent_since_inbound"])
+        payload |= {"msg_id": anchor.message_id, "msg_seq": contact.sent_since_inbound}
+        OutboxMessage.objects.filter(pk=message.pk).update(payload=payload)
+    return Pin(anchor.message_id, contact.sent_since_inbound, reused=False)
+
+
+def _unpin(message: OutboxMessage) -> None:
+    message.payload.pop("msg_id", None)
+    message.payload.pop("msg_seq", None)
+    OutboxMessage.objects.filter(pk=message.pk).update(payload=message.payload)
+
+
+def _replies_used(account: Account, recipient: str) -> int:
+    contact = ChannelContact.objects.filter(account=account, external_id=recipient).first()
+    return contact.sent_since_inbound if contact is not None else 0
+
+
+# What a group reads.
+
+
+def _speaker(message: OutboxMessage) -> str:
+    """Return who speaks in a group answer: the unit, and the officer who wrote it."""
+    answer = Message.objects.filter(outbox=message).select_related("author", "case__unit").first()
+    unit = message.account.unit
+    if answer is not None and answer.case is not None:
+        unit = answer.case.unit
+    if answer is None or answer.author is None:
+        return unit.name
+    with translation.override(settings.LANGUAGE_CODE):
+        name = answer.author.display_name or str(Role.OFFICER.label)
+    return f"{unit.name} {name}"
+
+
+def group_text(message: OutboxMessage) -> str:
+    """Return the answer as the group reads it, prefixed with who speaks.
+
+    The final text is written into the outbox row before the first try, so every retry
+    sends the same words and the row shows what the group was told.
+    """
+    final = message.payload.get("sent_text")
+    if isinstance(final, str):
+        return final
+    final = f"【{_speaker(message)}】{message.payload.get('text', '')}"
+    message.payload["sent_text"] = final
+    OutboxMessage.objects.filter(pk=message.pk).update(payload=message.payload)
+    return final
+
+
+def _path(conversation: Conversation) -> str:
+    if conversation.group_openid:
+        return f"/v2/groups/{conversation.group_openid}/messages"
+    return f"/v2/users/{conversation.user_openid}/messages"
+
+
+def _body(message: OutboxMessage, conversation: Conversation, pin: Pin) -> dict[str, Any]:
+    # Plain text (msg_type 0): markup in an answer is shown as written, never rendered.
+    text = group_text(message) if conversation.group_openid else message.payload.get("text")
+    return {
+        "content": str(text or ""),
+        "msg_type": TEXT_MESSAGE,
+        "msg_id": pin.message_id,
+        "msg_seq": pin.sequence,
+    }
+
+
+def _classify(message: OutboxMessage, pin: Pin, error: client.QQBotAPIError) -> SendResult:
+    if error.error_class == client.ErrorClass.DUPLICATE:
+        if pin.reused:
+            # An earlier try of this very row was accepted but its answer never reached us.
+            return SendResult(AttemptOutcome.SENT, error.code, "accepted by an earlier try")
+        _unpin(message)
+        return SendResult(AttemptOutcome.TEMPORARY, error.code, "sequence taken; renumbered")
+    if error.error_class == client.ErrorClass.WINDOW:
+        _unpin(message)
+        return SendResult(AttemptOutcome.WINDOW, error.code, "passive reply window closed")
+    if error.error_class == client.ErrorClass.TEMPORARY:
+        return SendResult(AttemptOutcome.TEMPORARY, error.code, error.detail)
+    return SendResult(AttemptOutcome.PERMANENT, error.code, error.detail)
+
+
+class QQBotAdapter:
+    kind = ChannelKind.QQBOT.value
+
+    def window_allows(self, message: OutboxMessage, now: datetime) -> bool:
+        anchor = latest_anchor(message.account, message.recipient)
+        if anchor is None or not anchor.is_open(now):
+            return False
+        if message.payload.get("msg_id") == anchor.message_id:
+            return True
+        return _replies_used(message.account, message.recipient) < REPLIES_PER_MESSAGE
+
+    def send(self, message: OutboxMessage) -> SendResult:
+        try:
+            conversation = parse_conversation(message.recipient)
+        except PayloadError:
+            return SendResult(AttemptOutcome.PERMANENT, "recipient", "not a QQ bot conversation")
+        anchor = latest_anchor(message.account, message.recipient)
+        if anchor is None:
+            return SendResult(AttemptOutcome.WINDOW, "window", "no message to reply to")
+
+        pin = _pin(message, anchor)
+        try:
+            sent = client.post_message(
+                message.account, _path(conversation), _body(message, conversation, pin)
+            )
+        except client.QQBotAPIError as error:
+            return _classify(message, pin, error)
+        except CredentialsError as error:
+            return SendResult(AttemptOutcome.PERMANENT, "credentials", str(error))
+        return SendResult(AttemptOutcome.SENT, detail=f"message_id={sent.message_id}"[:200])
+
+    def note_inbound(self, account: Account, external_id: str, at: datetime) -> None:
+        ChannelContact.objects.update_or_create(
+            account=account,
+            external_id=external_id,
+            defaults={"last_inbound_at": at, "sent_since_inbound": 0},
+        )
+        outbox.release_held(account, external_id)
+
+    def process_delivery(self, delivery: InboundDelivery) -> str:
+        return process_delivery(delivery)
+
+
+QQBOT = register(QQBotAdapter())

@@ -1,0 +1,234 @@
+"""The Weibo adapter: comments and mentions read by polling, private messages pushed.
+
+A resident is one Weibo user in one kind of conversation: `public:<uid>` for comments and
+posts that speak to the account, `private:<uid>` for private messages of the fan-service
+platform. An answer goes back the way the question came: a public question is answered
+with a comment under it, a private one privately, and never the other way round.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from beatdesk.channels import outbox
+from beatdesk.channels.deliveries import mark_unparsable
+from beatdesk.channels.models import (
+    Account,
+    AttemptOutcome,
+    ChannelContact,
+    ChannelKind,
+    DeliveryStatus,
+    InboundDelivery,
+    OutboxMessage,
+)
+from beatdesk.channels.registry import SendResult, register
+from beatdesk.channels.weibo import client
+from beatdesk.channels.weibo.credentials import CredentialsError
+from beatdesk.channels.weibo.schemas import (
+    PayloadError,
+    PolledItem,
+    Push,
+    parse_polled,
+    parse_push,
+)
+from beatdesk.core import ratelimit
+from beatdesk.inbox.actions import do_receive_message
+from beatdesk.inbox.models import Direction, Message
+
+logger = logging.getLogger(__name__)
+unsupported_logger = logging.getLogger("beatdesk.channels.weibo.unsupported")
+
+PRIVATE_WINDOW = timedelta(hours=48)
+# Weibo counts two Latin characters as one Chinese one: comments hold 140 of those, private
+# texts under 300.
+MAX_COMMENT_LENGTH = 140
+MAX_PRIVATE_LENGTH = 299
+COMMENTS_PER_HOUR = ratelimit.Limit("weibo.comments", 60, timedelta(hours=1))
+PRIVATE_PER_HOUR = ratelimit.Limit("weibo.private", 60, timedelta(hours=1))
+
+
+def weibo_length(text: str) -> int:
+    """Return the length Weibo counts: one per wide character, half per ASCII character."""
+    halves = sum(1 if ord(character) < 128 else 2 for character in text)
+    return (halves + 1) // 2
+
+
+# Receiving.
+
+
+def process_delivery(delivery: InboundDelivery) -> str:
+    """Hand a stored item or push to the inbox once; return the passive reply owed for it."""
+    is_push = delivery.delivery_key.startswith("push:")
+    try:
+        parsed: Push | PolledItem
+        parsed = parse_push(delivery.payload) if is_push else parse_polled(delivery.payload)
+    except PayloadError as error:
+        mark_unparsable(delivery, str(error))
+        return ""
+
+    with transaction.atomic():
+        locked = InboundDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status != DeliveryStatus.RECEIVED:
+            return locked.reply
+        if isinstance(parsed, Push):
+            reply = _receive_push(locked, parsed)
+        else:
+            reply = _receive_polled(locked, parsed)
+        _finish(locked, reply)
+    return reply
+
+
+def _receive_polled(delivery: InboundDelivery, item: PolledItem) -> str:
+    account = delivery.account
+    if account.original_id and item.user_id == account.original_id:
+        # The account's own comments come back in its lists; they are our answers.
+        return ""
+    do_receive_message(account, delivery, item.to_incoming())
+    # The automatic answer is not posted: its tracking code would be public under the post.
+    return ""
+
+
+def _receive_push(delivery: InboundDelivery, push: Push) -> str:
+    account = delivery.account
+    if not push.is_known:
+        # The platform asks that unknown types be ignored; the raw push is kept.
+        unsupported_logger.info(
+            "unsupported weibo push account=%s delivery=%s type=%s subtype=%s",
+            account.code,
+            delivery.pk,
+            push.type,
+            push.subtype,
+        )
+        return ""
+    receipt = do_receive_message(account, delivery, push.to_incoming())
+    if push.opens_window:
+        WEIBO.note_inbound(account, push.external_id, timezone.now())
+    elif push.subtype == "unfollow":
+        ChannelContact.objects.filter(account=account, external_id=push.external_id).update(
+            last_inbound_at=None
+        )
+    return receipt.automatic_reply
+
+
+def _finish(delivery: InboundDelivery, reply: str) -> None:
+    delivery.status = DeliveryStatus.PROCESSED
+    delivery.reply = reply
+    delivery.processed_at = timezone.now()
+    delivery.attempts += 1
+    delivery.save(update_fields=["status", "reply", "processed_at", "attempts"])
+
+
+# Sending.
+
+
+def _answered_case_id(message: OutboxMessage) -> int | None:
+    answer = Message.objects.filter(outbox=message).only("case_id").first()
+    return answer.case_id if answer is not None else None
+
+
+def public_target(message: OutboxMessage) -> dict[str, str]:
+    """Return the comment or post an answer belongs under: the resident's latest in the case."""
+    inbound = Message.objects.filter(
+        resident__account=message.account,
+        resident__external_id=message.recipient,
+        direction=Direction.INBOUND,
+    )
+    case_id = _answered_case_id(message)
+    if case_id is not None:
+        inbound = inbound.filter(case_id=case_id)
+    for earlier in inbound.order_by("-sent_at", "-id")[:50]:
+        attributes = earlier.attributes or {}
+        if attributes.get("status_id"):
+            return {key: str(value) for key, value in attributes.items()}
+    return {}
+
+
+def _rip(account: Account) -> str:
+    value = (account.channel_settings or {}).get("rip", "")
+    return value if isinstance(value, str) else ""
+
+
+def _send_public(message: OutboxMessage, text: str) -> str:
+    target = public_target(message)
+    if not target:
+        raise client.WeiboAPIError("no-target", "no comment or post to answer", permanent=True)
+    account = message.account
+    if target.get("item_kind") == "comment" and target.get("comment_id"):
+        return client.reply_to_comment(
+            account, target["comment_id"], target["status_id"], text, _rip(account)
+        )
+    return client.comment_on_post(account, target["status_id"], text, _rip(account))
+
+
+def _over_limits(message: OutboxMessage, text: str) -> SendResult | None:
+    """Refuse what Weibo would refuse, before spending a call on it."""
+    private = message.recipient.startswith("private:")
+    longest = MAX_PRIVATE_LENGTH if private else MAX_COMMENT_LENGTH
+    if weibo_length(text) > longest:
+        detail = f"text longer than {longest} Weibo characters"
+        return SendResult(AttemptOutcome.PERMANENT, "too-long", detail)
+    limit = PRIVATE_PER_HOUR if private else COMMENTS_PER_HOUR
+    if ratelimit.exceeded(limit, message.account.code):
+        return SendResult(AttemptOutcome.TEMPORARY, "hourly-limit", "hourly limit reached")
+    return None
+
+
+def _classify(error: client.WeiboAPIError) -> SendResult:
+    outcome = AttemptOutcome.PERMANENT if error.permanent else AttemptOutcome.TEMPORARY
+    return SendResult(outcome, error.code, error.detail)
+
+
+class WeiboAdapter:
+    kind = ChannelKind.WEIBO.value
+
+    def window_allows(self, message: OutboxMessage, now: datetime) -> bool:
+        if not message.recipient.startswith("private:"):
+            # Comments may be answered at any time; hourly limits are checked in send.
+            return True
+        contact = ChannelContact.objects.filter(
+            account=message.account, external_id=message.recipient
+        ).first()
+        if contact is None or contact.last_inbound_at is None:
+            return False
+        return now - contact.last_inbound_at < PRIVATE_WINDOW
+
+    def send(self, message: OutboxMessage) -> SendResult:
+        text = str(message.payload.get("text", ""))
+        refused = _over_limits(message, text)
+        if refused is not None:
+            return refused
+        kind, _separator, uid = message.recipient.partition(":")
+        try:
+            if kind == "private":
+                ratelimit.note(PRIVATE_PER_HOUR, message.account.code)
+                client.reply_privately(message.account, uid, text)
+                sent_id = ""
+            else:
+                ratelimit.note(COMMENTS_PER_HOUR, message.account.code)
+                sent_id = _send_public(message, text)
+        except client.WeiboAPIError as error:
+            return _classify(error)
+        except CredentialsError as error:
+            return SendResult(AttemptOutcome.PERMANENT, "credentials", str(error))
+
+        ChannelContact.objects.filter(
+            account=message.account, external_id=message.recipient
+        ).update(sent_since_inbound=F("sent_since_inbound") + 1)
+        return SendResult(AttemptOutcome.SENT, detail=f"comment_id={sent_id}" if sent_id else "")
+
+    def note_inbound(self, account: Account, external_id: str, at: datetime) -> None:
+        ChannelContact.objects.update_or_create(
+            account=account,
+            external_id=external_id,
+            defaults={"last_inbound_at": at, "sent_since_inbound": 0},
+        )
+        outbox.release_held(account, external_id)
+
+    def process_delivery(self, delivery: InboundDelivery) -> str:
+        return process_delivery(delivery)
+
+
+WEIBO = register(WeiboAdapter())
