@@ -5,13 +5,58 @@ already has and nothing acknowledged is ever stored twice or lost.
 """
 
 import logging
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 
 from beatdesk.channels.models import Account, DeliveryStatus, InboundDelivery
 
 logger = logging.getLogger(__name__)
+
+# The trust harness proves it can catch a lost push by running once with the answer moved
+# before the commit. Only tests/trust/fault_settings.py defines BEATDESK_FAULTS, and a
+# production environment ignores it even there.
+ACK_BEFORE_COMMIT = "ack-before-commit"
+
+
+def fault_is_on(name: str) -> bool:
+    """Say whether a test settings module switched on this deliberate fault."""
+    faults: Collection[str] = getattr(settings, "BEATDESK_FAULTS", frozenset())
+    return not settings.PRODUCTION and name in faults
+
+
+class AnsweredBeforeCommit(HttpResponse):
+    """The fault's answer: the push is stored and handled only after this has gone out."""
+
+    def __init__(self, work: Callable[[], object], content: str, status: int) -> None:
+        super().__init__(content, status=status, content_type="text/plain")
+        self.work = work
+
+    def close(self) -> None:
+        # The server calls close() once the answer is written to the socket.
+        try:
+            with transaction.atomic():
+                self.work()
+        finally:
+            super().close()
+
+
+def answer_before_commit(
+    account: Account,
+    key: str,
+    raw: bytes,
+    payload: str,
+    process: Callable[[InboundDelivery], object],
+    acknowledgement: tuple[str, int],
+) -> HttpResponse:
+    """Acknowledge first, store and process afterwards: the fault the harness must catch."""
+    content, status = acknowledgement
+    return AnsweredBeforeCommit(
+        lambda: process(store_delivery(account, key, raw, payload).delivery), content, status
+    )
 
 
 @dataclass(frozen=True)

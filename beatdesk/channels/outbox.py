@@ -144,9 +144,13 @@ def relay_due(now: datetime | None = None, limit: int = 100) -> int:
     moment = now or timezone.now()
     attempted = 0
     for message_id in due_ids(moment, limit):
-        message = _claim(message_id, moment)
+        # A batch against a slow channel takes minutes, so each claim runs from when it is
+        # taken: counted from the batch's start it could expire before its row is sent, and
+        # a second worker would send that row again.
+        claimed_at = max(moment, timezone.now())
+        message = _claim(message_id, claimed_at)
         if message is not None:
-            deliver(message, moment)
+            deliver(message, claimed_at)
             attempted += 1
     return attempted
 

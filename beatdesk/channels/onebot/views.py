@@ -16,7 +16,13 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from beatdesk.channels.deliveries import mark_unparsable, store_delivery
+from beatdesk.channels.deliveries import (
+    ACK_BEFORE_COMMIT,
+    answer_before_commit,
+    fault_is_on,
+    mark_unparsable,
+    store_delivery,
+)
 from beatdesk.channels.models import Account, ChannelKind
 from beatdesk.channels.onebot.adapter import automatic_reply_operation, process_delivery
 from beatdesk.channels.onebot.credentials import CredentialsError, credentials_of
@@ -106,6 +112,8 @@ def _receive(account: Account, body: bytes) -> HttpResponse:
         return _acknowledged()
 
     key = event.delivery_key if isinstance(event, MessageEvent | NoticeEvent) else _raw_key(body)
+    if fault_is_on(ACK_BEFORE_COMMIT):
+        return answer_before_commit(account, key, body, payload, process_delivery, ("", 204))
     stored = store_delivery(account, key, body, payload)
     if not stored.is_new:
         return _acknowledged()

@@ -21,7 +21,13 @@ from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
-from beatdesk.channels.deliveries import mark_unparsable, store_delivery
+from beatdesk.channels.deliveries import (
+    ACK_BEFORE_COMMIT,
+    answer_before_commit,
+    fault_is_on,
+    mark_unparsable,
+    store_delivery,
+)
 from beatdesk.channels.models import Account, ChannelKind, SecurityMode, WebhookNonce
 from beatdesk.channels.wechat.adapter import process_delivery
 from beatdesk.channels.wechat.credentials import (
@@ -190,6 +196,11 @@ def _receive(account: Account, creds: WeChatCredentials, request: HttpRequest) -
             mark_unparsable(stored.delivery, str(error))
         return HttpResponse(SUCCESS, content_type="text/plain")
 
+    if fault_is_on(ACK_BEFORE_COMMIT):
+        acknowledgement = (SUCCESS, 200)
+        return answer_before_commit(
+            account, key, request.body, push.payload, process_delivery, acknowledgement
+        )
     stored = store_delivery(account, key, request.body, push.payload)
     reply = process_delivery(stored.delivery)
     return _render_reply(account, creds, request, push, message.from_user, reply)
