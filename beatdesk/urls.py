@@ -4,18 +4,24 @@ from django.urls import include, path
 
 from beatdesk.checker.urls import api_urlpatterns
 from beatdesk.core.views import healthz, home
-from beatdesk.units.views import SignInView
+from beatdesk.units.views import SignInView, admin_sign_in, code_step, enrol_step
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("login/", SignInView.as_view(), name="login"),
+    path("login/code/", code_step, name="login-code"),
+    path("login/enrol/", enrol_step, name="login-enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", include("beatdesk.inbox.urls")),
     path("checker/", include("beatdesk.checker.urls")),
     path("api/", include((api_urlpatterns, "api"))),
     path("hooks/", include("beatdesk.channels.urls")),
-    path("track/", include("beatdesk.portal.urls")),
+    # The public portal: /track/, /write/ and the photos staff open from a case.
+    path("", include("beatdesk.portal.urls")),
+    path("open311/v2/", include("beatdesk.portal.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own sign-in would skip the second step; it sends people to ours instead.
+    path("admin/login/", admin_sign_in),
     path("admin/", admin.site.urls),
 ]

@@ -30,6 +30,9 @@ class Limit:
 
 
 TRACKING_LOOKUPS = Limit("portal.track", 30, timedelta(minutes=10))
+# Writing from the portal or through Open311 opens a case each time; one address must not
+# flood a station's inbox. Generous, because many phones share one carrier-grade NAT address.
+PORTAL_SUBMISSIONS = Limit("portal.submit", 20, timedelta(minutes=10))
 # Long checks hold a web worker; one script must not hold them all.
 API_CHECKS = Limit("api.check", 120, timedelta(minutes=1))
 FAILED_SIGN_INS_PER_NAME = Limit("login.name", 5, timedelta(minutes=15))

@@ -1,9 +1,9 @@
 """Who may see and work on which cases: every list and lookup of cases goes through here."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from beatdesk.inbox.models import Case
+from beatdesk.inbox.models import Case, CaseTransfer, TransferStatus
 from beatdesk.units.access import (
     CASE_ROLES,
     CASE_WORK_ROLES,
@@ -15,12 +15,22 @@ from beatdesk.units.models import User
 
 
 def cases_for(user: User, *, for_work: bool = False) -> QuerySet[Case]:
-    """Return the cases of every unit the user's roles cover; nothing outside them."""
+    """Return the cases of every unit the user's roles cover; nothing outside them.
+
+    A case another unit asks one of the user's units to take is readable too, so that they
+    can decide; it is theirs to work on only once they accept it.
+    """
     roles = CASE_WORK_ROLES if for_work else CASE_ROLES
     roots = role_roots(user, roles)
     if not roots:
         return Case.objects.none()
-    return Case.objects.filter(subtree_filter(roots, "unit__"))
+    own = subtree_filter(roots, "unit__")
+    if for_work:
+        return Case.objects.filter(own)
+    offered = CaseTransfer.objects.filter(
+        subtree_filter(roots, "to_unit__"), status=TransferStatus.PENDING
+    ).values("case_id")
+    return Case.objects.filter(own | Q(pk__in=offered))
 
 
 def access_case_by_id(user: User, case_id: int, *, for_work: bool = False) -> Case:
@@ -39,3 +49,11 @@ def access_case_by_id(user: User, case_id: int, *, for_work: bool = False) -> Ca
 def may_work_on(user: User, case: Case) -> bool:
     """Return whether the user may answer, assign or change the status of the case."""
     return units_for(user, CASE_WORK_ROLES).filter(pk=case.unit_id).exists()
+
+
+def access_transfer_by_id(user: User, case: Case, transfer_id: int) -> CaseTransfer:
+    """Return a transfer of a case the user can already see; any other id is not found."""
+    transfer = case.transfers.select_related("from_unit", "to_unit").filter(pk=transfer_id).first()
+    if transfer is None:
+        raise Http404("No such request")
+    return transfer

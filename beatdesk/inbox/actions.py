@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,7 @@ from beatdesk.channels.models import Account, InboundDelivery
 from beatdesk.checker.actions import do_record_check
 from beatdesk.checker.core import CheckResult
 from beatdesk.checker.lexicons import check_at
-from beatdesk.inbox.access import may_work_on
+from beatdesk.inbox.access import cases_for, may_work_on
 from beatdesk.inbox.answering import answer_or_propose
 from beatdesk.inbox.classification import UNCLASSIFIED, Analysis, emergency_reply
 from beatdesk.inbox.deadlines import ExtensionRefused
@@ -25,17 +26,23 @@ from beatdesk.inbox.models import (
     OPEN_STATUSES,
     Case,
     CaseStatus,
+    CaseTransfer,
     CaseType,
     Direction,
     Message,
     MessageKind,
     Priority,
     Resident,
+    TransferStatus,
     TypeSource,
 )
+from beatdesk.inbox.routing import clues_of, place_match, routable
 from beatdesk.inbox.schedule import check_extension, end_pause, schedule_deadline, start_pause
 from beatdesk.inbox.triage import analyse_message
-from beatdesk.units.models import User
+from beatdesk.units.access import units_for
+from beatdesk.units.areas import AreaMatch
+from beatdesk.units.duty import may_take_cases, on_duty, take_turn
+from beatdesk.units.models import Role, Unit, User
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +178,7 @@ def do_receive_message(
             delivery=delivery,
         )
         record("message.received", message, unit=account.unit, case=case.pk if case else None)
+        _route_by_place(case or _open_case_of(resident), message)
         _check_inbound(message, account)
         analysis = _analyse(message)
         changed = (
@@ -193,6 +201,8 @@ def do_receive_message(
             reply = "\n\n".join(part for part in (known, reply) if part)
         if reply:
             _store_automatic_reply(resident, case, reply)
+        if case is not None and opened:
+            _assign_in_turn(case)
     return Receipt(message, case, opened, reply)
 
 
@@ -228,7 +238,7 @@ def _analyse(message: Message) -> Analysis | None:
     if not message.text:
         return None
     try:
-        return analyse_message(message.text)
+        return analyse_message(message.text, str(message.attributes.get("menu_key", "")))
     except Exception:
         logger.exception("classification failed message=%s", message.pk)
         return None
@@ -251,6 +261,7 @@ def _apply_analysis(case: Case, analysis: Analysis, opened: bool) -> bool:
             ]
         )
         record("case.emergency", case, unit=case.unit, reason=case.emergency_reason)
+        _alert_duty_officer(case)
         changed = True
 
     # The first message decides the type; an officer's choice is never overwritten.
@@ -472,3 +483,254 @@ def do_change_case_status(case: Case, actor: User, target: str) -> Case:
 def _has_other_open_case(case: Case) -> bool:
     others = Case.objects.filter(resident=case.resident, status__in=OPEN_STATUSES)
     return others.exclude(pk=case.pk).exists()
+
+
+def _open_case_of(resident: Resident) -> Case | None:
+    return Case.objects.filter(resident=resident, status__in=OPEN_STATUSES).first()
+
+
+# A station's own account keeps its station even when offices sit below it.
+UNROUTED_KINDS = {"station", "community"}
+
+
+def _route_by_place(case: Case | None, message: Message) -> None:
+    """Move a case from a city or county account to the one unit below that its place names.
+
+    A message or a reported position may come after the first message; the case moves
+    then, as long as nobody has taken it in hand.
+    """
+    if case is None or case.unit.kind in UNROUTED_KINDS or not routable(case):
+        return
+    match = place_match(case, clues_of(message))
+    if match is not None:
+        _move_by_place(case, match, message)
+
+
+def _move_by_place(case: Case, match: AreaMatch, message: Message) -> None:
+    previous = case.unit
+    case.unit = match.unit
+    case.save(update_fields=["unit"])
+    # The area's name is staff's own configuration, never the resident's words.
+    record(
+        "case.routed",
+        case,
+        unit=match.unit,
+        from_unit=previous.pk,
+        to_unit=match.unit.pk,
+        via=match.via,
+        area=match.name,
+        message=message.pk,
+    )
+    logger.info("case routed case=%s unit=%s via=%s", case.pk, match.unit.pk, match.via)
+    if case.deadline is not None and case.status != CaseStatus.WAITING:
+        # The new unit's policies and calendar set the deadline of a case already running.
+        schedule_deadline(case)
+
+
+def _assign_in_turn(case: Case) -> None:
+    # An answered case needs nobody, and an emergency already went to the duty officer.
+    if not case.unit.round_robin or not case.is_open or case.assignee_id is not None:
+        return
+    officer = take_turn(case.unit)
+    if officer is None:
+        logger.warning("round robin found nobody on duty unit=%s", case.unit_id)
+        return
+    case.assignee = officer
+    case.save(update_fields=["assignee"])
+    record("case.assigned", case, unit=case.unit, assignee=officer.pk, via="round_robin")
+
+
+def _alert_duty_officer(case: Case) -> None:
+    """Put an emergency in the hands of the unit's duty officer, and record who that is.
+
+    Everyone covering the unit still sees the emergency banner until one acknowledges it;
+    the duty officer is the one who must act, so an unassigned case goes to them.
+    """
+    duty = on_duty(case.unit)
+    if not duty:
+        logger.warning("emergency with nobody on duty case=%s unit=%s", case.pk, case.unit_id)
+        return
+    officer = case.assignee if case.assignee in duty else duty[0]
+    if case.assignee is None:
+        case.assignee = officer
+        case.save(update_fields=["assignee"])
+        record("case.assigned", case, unit=case.unit, assignee=officer.pk, via="duty")
+    record("case.duty_alerted", case, unit=case.unit, user=officer.pk)
+
+
+def do_assign_case(case: Case, actor: User, assignee: User | None) -> Case:
+    """Give the case to a person of its unit, or to nobody; record who did it."""
+    _check_worker(actor, case)
+    if assignee is not None and not may_take_cases(assignee, case.unit):
+        raise InboxError(_("A case can only go to someone who works on its unit's cases."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.assignee_id == (assignee.pk if assignee else None):
+            return case
+        previous = case.assignee_id
+        case.assignee = assignee
+        case.save(update_fields=["assignee"])
+        record(
+            "case.assigned",
+            case,
+            actor=actor,
+            unit=case.unit,
+            assignee=assignee.pk if assignee else None,
+            previous=previous,
+            via="manual",
+        )
+    return case
+
+
+# Asking another unit to take a case is a decision for its officers and leaders.
+TRANSFER_ROLES = {Role.OFFICER, Role.DUTY_OFFICER, Role.LEADER}
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join(reason.split())[:300]
+    if not reason:
+        raise InboxError(_("Give a reason."))
+    return reason
+
+
+def do_request_transfer(case: Case, actor: User, to_unit: Unit, reason: str) -> CaseTransfer:
+    """Ask another unit to take the case; it stays with this unit until they accept."""
+    if not units_for(actor, TRANSFER_ROLES).filter(pk=case.unit_id).exists():
+        raise InboxError(_("Only an officer or leader of the responsible unit may do this."))
+    reason = _clean_reason(reason)
+    if to_unit.pk == case.unit_id:
+        raise InboxError(_("The case is already with that unit."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.transfers.filter(status=TransferStatus.PENDING).exists():
+            raise InboxError(_("Another unit is already deciding whether to take this case."))
+        _refuse_bounce(case, actor, to_unit)
+        transfer = CaseTransfer.objects.create(
+            case=case, from_unit=case.unit, to_unit=to_unit, reason=reason, requested_by=actor
+        )
+        record(
+            "case.transfer_requested",
+            case,
+            actor=actor,
+            unit=case.unit,
+            to_unit=to_unit.pk,
+            transfer=transfer.pk,
+        )
+    return transfer
+
+
+def _refuse_bounce(case: Case, actor: User, to_unit: Unit) -> None:
+    """Refuse to send a case back to a unit that declined it or passed it on, without a leader.
+
+    The chain is every request made for this case: a unit that has said no, or has already
+    handed the case over, gets it again only when a leader over both units decides so.
+    """
+    earlier = case.transfers.filter(
+        Q(to_unit=to_unit, status=TransferStatus.DECLINED)
+        | Q(from_unit=to_unit, status=TransferStatus.ACCEPTED)
+    )
+    if not earlier.exists():
+        return
+    leads = units_for(actor, {Role.LEADER}).filter(pk__in=[case.unit_id, to_unit.pk])
+    if leads.count() < 2:
+        raise InboxError(
+            _(
+                "That unit has already declined or passed on this case; only a leader over "
+                "both units can send it there again."
+            )
+        )
+
+
+def _check_deciding(transfer: CaseTransfer, actor: User) -> None:
+    if not units_for(actor, TRANSFER_ROLES).filter(pk=transfer.to_unit_id).exists():
+        raise InboxError(_("Only an officer or leader of the asked unit may decide."))
+    if transfer.status != TransferStatus.PENDING:
+        raise InboxError(_("This request has already been decided."))
+
+
+def do_accept_transfer(transfer: CaseTransfer, actor: User) -> Case:
+    """Take the case over: from now on it is this unit's, with nobody assigned yet."""
+    with transaction.atomic():
+        transfer = (
+            CaseTransfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
+        )
+        _check_deciding(transfer, actor)
+        transfer.status, transfer.decided_by = TransferStatus.ACCEPTED, actor
+        transfer.decided_at = timezone.now()
+        transfer.save(update_fields=["status", "decided_by", "decided_at"])
+        case = Case.objects.select_for_update().get(pk=transfer.case_id)
+        case.unit_id, case.assignee = transfer.to_unit_id, None
+        case.save(update_fields=["unit", "assignee"])
+        record(
+            "case.transfer_accepted",
+            case,
+            actor=actor,
+            unit=transfer.to_unit,
+            from_unit=transfer.from_unit_id,
+            transfer=transfer.pk,
+        )
+        if case.status != CaseStatus.WAITING and case.is_open:
+            schedule_deadline(case)
+    return case
+
+
+def do_decline_transfer(transfer: CaseTransfer, actor: User, reason: str) -> CaseTransfer:
+    """Say no, with a reason: the case stays where it was, and that unit hears why."""
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        transfer = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
+        _check_deciding(transfer, actor)
+        transfer.status, transfer.decided_by = TransferStatus.DECLINED, actor
+        transfer.decided_at, transfer.decline_reason = timezone.now(), reason
+        transfer.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
+        record(
+            "case.transfer_declined",
+            transfer.case,
+            actor=actor,
+            unit=transfer.to_unit,
+            from_unit=transfer.from_unit_id,
+            transfer=transfer.pk,
+        )
+    return transfer
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    """One change for many cases: exactly one of the fields is set."""
+
+    assignee: User | None = None
+    status: str = ""
+    case_type: str = ""
+
+
+def do_bulk_change(actor: User, case_ids: list[int], change: BulkChange) -> int:
+    """Apply one change to every chosen case, or to none; return how many changed.
+
+    Every id must name a case the actor may work on: an id from outside their units is
+    refused like any other problem, and nothing changes.
+    """
+    wanted = set(case_ids)
+    cases = list(cases_for(actor, for_work=True).filter(pk__in=wanted).order_by("pk"))
+    if not wanted or len(cases) != len(wanted):
+        raise InboxError(_("Some chosen cases are not yours to change; nothing was changed."))
+    with transaction.atomic():
+        for case in cases:
+            try:
+                _apply_change(case, actor, change)
+            except InboxError as error:
+                raise InboxError(
+                    _("Case %(code)s: %(error)s Nothing was changed.")
+                    % {"code": case.tracking_code, "error": error}
+                ) from None
+    logger.info("bulk change cases=%s", len(cases))
+    return len(cases)
+
+
+def _apply_change(case: Case, actor: User, change: BulkChange) -> None:
+    if change.status:
+        if change.status != case.status:
+            do_change_case_status(case, actor, change.status)
+    elif change.case_type:
+        do_set_case_type(case, actor, change.case_type)
+    else:
+        do_assign_case(case, actor, change.assignee)

@@ -1,7 +1,10 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from beatdesk.inbox.models import CaseStatus, CaseType
+from beatdesk.units.duty import people_for
+from beatdesk.units.models import Unit, User
 
 ANSWER_MAX_CHARACTERS = 600
 
@@ -25,10 +28,11 @@ class AnswerForm(forms.Form):
     )
 
 
+TYPE_CHOICES = [c for c in CaseType.choices if c[0] != CaseType.UNCLASSIFIED]
+
+
 class TypeForm(forms.Form):
-    case_type = forms.ChoiceField(
-        label=_("Type"), choices=[c for c in CaseType.choices if c[0] != CaseType.UNCLASSIFIED]
-    )
+    case_type = forms.ChoiceField(label=_("Type"), choices=TYPE_CHOICES)
 
 
 class ExtensionForm(forms.Form):
@@ -38,3 +42,96 @@ class ExtensionForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args: object, unit: Unit, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = people_for(unit)
+
+
+class TransferForm(forms.Form):
+    to_unit = forms.ModelChoiceField(label=_("Unit to ask"), queryset=Unit.objects.none())
+    reason = forms.CharField(label=_("Why that unit should take it"), max_length=300)
+
+    def __init__(self, *args: object, case_unit: Unit, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["to_unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Unit.objects.exclude(pk=case_unit.pk).order_by("path")
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Why your unit cannot take it"), max_length=300)
+
+
+BULK_ACTIONS = [
+    ("assign", _("Assign to")),
+    ("status", _("Change status to")),
+    ("type", _("Set type to")),
+]
+
+
+class CaseIdsField(forms.Field):
+    """Case ids from ticked boxes; whether the user may act on them is the action's check."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: object) -> list[int]:
+        values = value if isinstance(value, list | tuple) else []
+        try:
+            ids = sorted({int(str(item)) for item in values})
+        except ValueError:
+            raise forms.ValidationError(_("Choose cases from the list.")) from None
+        if not ids:
+            raise forms.ValidationError(_("Tick at least one case."))
+        return ids
+
+
+class BulkForm(forms.Form):
+    cases = CaseIdsField()
+    action = forms.ChoiceField(label=_("Action"), choices=BULK_ACTIONS)
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *CaseStatus.choices], required=False
+    )
+    case_type = forms.ChoiceField(
+        label=_("Type"), choices=[("", "—"), *TYPE_CHOICES], required=False
+    )
+
+    def __init__(self, *args: object, people: QuerySet[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = people
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        needed = {"status": "status", "type": "case_type"}.get(str(data.get("action")))
+        if needed and not data.get(needed):
+            raise forms.ValidationError(_("Choose the new value for the chosen cases."))
+        return data
+
+
+class DutyForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    user = forms.ModelChoiceField(label=_("Person on duty"), queryset=User.objects.none())
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, units: QuerySet[Unit], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        unit_field, user_field = self.fields["unit"], self.fields["user"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        assert isinstance(user_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+        user_field.queryset = User.objects.filter(
+            is_active=True, role_assignments__unit__in=units
+        ).distinct()

@@ -264,3 +264,44 @@ class KnowledgeLayer(models.Model):
 
     def __str__(self) -> str:
         return f"knowledge {self.unit_id} v{self.version}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the other unit")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class CaseTransfer(models.Model):
+    """One unit asking another to take a case; the case stays put until the other accepts."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            # One open request at a time, so a case is never promised to two units at once.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status="pending"),
+                name="one_pending_transfer_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_unit_id} -> {self.to_unit_id} ({self.status})"

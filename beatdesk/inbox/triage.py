@@ -42,13 +42,14 @@ def current_model() -> Model | None:
         return _loaded[newest]
 
 
-def analyse_message(text: str) -> Analysis:
+def analyse_message(text: str, menu_key: str = "") -> Analysis:
     """Type a resident's message and look for an emergency, with the model in use.
 
     Without a trained model the rules still run: types are rougher, but the emergency
-    rules, which matter most, do not depend on the model.
+    rules, which matter most, do not depend on the model. A menu key (a menu click, or the
+    type a resident chose on the portal) decides the type; emergencies are looked for anyway.
     """
-    return analyse(text, current_model())
+    return analyse(text, current_model(), menu_key=menu_key)
 
 
 def officer_corrections() -> list[Example]:

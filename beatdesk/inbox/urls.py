@@ -6,10 +6,26 @@ app_name = "inbox"
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
+    path("bulk/", views.case_bulk, name="case_bulk"),
+    path("duty/", views.duty_roster, name="duty_roster"),
+    path("duty/<int:shift_id>/remove/", views.duty_remove, name="duty_remove"),
+    path("duty/units/<int:unit_id>/turns/", views.duty_round_robin, name="duty_round_robin"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/answer/", views.case_answer, name="case_answer"),
     path("cases/<int:case_id>/status/", views.case_status, name="case_status"),
     path("cases/<int:case_id>/type/", views.case_type, name="case_type"),
     path("cases/<int:case_id>/extend/", views.case_extend, name="case_extend"),
     path("cases/<int:case_id>/seen/", views.case_emergency_seen, name="case_emergency_seen"),
+    path("cases/<int:case_id>/assign/", views.case_assign, name="case_assign"),
+    path("cases/<int:case_id>/transfer/", views.case_transfer, name="case_transfer"),
+    path(
+        "cases/<int:case_id>/transfers/<int:transfer_id>/accept/",
+        views.transfer_accept,
+        name="transfer_accept",
+    ),
+    path(
+        "cases/<int:case_id>/transfers/<int:transfer_id>/decline/",
+        views.transfer_decline,
+        name="transfer_decline",
+    ),
 ]

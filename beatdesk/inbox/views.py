@@ -1,11 +1,13 @@
 """Officer inbox: thin views over the inbox's access functions and actions."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,22 +17,61 @@ from beatdesk.audit.actions import record
 from beatdesk.audit.models import AuditRecord
 from beatdesk.checker.models import CheckRecord
 from beatdesk.checker.presentation import category_label, result_data
-from beatdesk.inbox.access import access_case_by_id, cases_for, may_work_on
+from beatdesk.inbox.access import (
+    access_case_by_id,
+    access_transfer_by_id,
+    cases_for,
+    may_work_on,
+)
 from beatdesk.inbox.actions import (
+    TRANSFER_ROLES,
     AnswerHeldBack,
+    BulkChange,
     InboxError,
+    do_accept_transfer,
     do_acknowledge_emergency,
     do_answer_case,
+    do_assign_case,
+    do_bulk_change,
     do_change_case_status,
+    do_decline_transfer,
     do_extend_deadline,
+    do_request_transfer,
     do_set_case_type,
     tracking_url,
 )
 from beatdesk.inbox.answering import proposal_texts
 from beatdesk.inbox.classification import DEPARTMENT_CONTACTS, Department, DepartmentContact
-from beatdesk.inbox.forms import AnswerForm, ExtensionForm, StatusForm, TypeForm
-from beatdesk.inbox.models import OPEN_STATUSES, Case, CaseStatus, Direction, Message
-from beatdesk.units.models import User
+from beatdesk.inbox.forms import (
+    AnswerForm,
+    AssignForm,
+    BulkForm,
+    DeclineForm,
+    DutyForm,
+    ExtensionForm,
+    StatusForm,
+    TransferForm,
+    TypeForm,
+)
+from beatdesk.inbox.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseStatus,
+    Direction,
+    Message,
+    TransferStatus,
+)
+from beatdesk.inbox.presence import others_reading
+from beatdesk.units.access import CASE_ROLES, CASE_WORK_ROLES, units_for
+from beatdesk.units.duty import (
+    DutyError,
+    do_add_duty_shift,
+    do_remove_duty_shift,
+    do_set_round_robin,
+    local_day,
+    on_duty,
+)
+from beatdesk.units.models import DutyShift, Role, Unit, User
 
 PAGE_SIZE = 50
 
@@ -44,6 +85,7 @@ def _user(request: HttpRequest) -> User:
 def case_list(request: HttpRequest) -> HttpResponse:
     """Open cases of the user's units, most urgent and newest first."""
     show_all = request.GET.get("show") == "all"
+    selecting = request.GET.get("select") == "1"
     cases = cases_for(_user(request)).select_related("resident", "unit", "assignee", "account")
     if not show_all:
         cases = cases.filter(status__in=OPEN_STATUSES)
@@ -54,7 +96,24 @@ def case_list(request: HttpRequest) -> HttpResponse:
     template = "inbox/case_list.html"
     if request.headers.get("HX-Request") == "true":
         template += "#case-list"
-    return render(request, template, {"page": page, "show_all": show_all, "now": timezone.now()})
+    context = {"page": page, "show_all": show_all, "now": timezone.now(), "selecting": selecting}
+    if selecting:
+        context["bulk_form"] = BulkForm(people=_people_of(_user(request)))
+    return render(request, template, context)
+
+
+def _people_of(user: User) -> QuerySet[User]:
+    """Return the people who work on cases in the user's units: the choice for assigning."""
+    units = units_for(user, CASE_WORK_ROLES)
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__unit__in=units,
+            role_assignments__role__in=CASE_WORK_ROLES,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
 
 
 def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> dict[str, object]:
@@ -66,12 +125,12 @@ def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> 
     history = (
         AuditRecord.objects.filter(object_type="inbox.case", object_id=str(case.pk))
         .exclude(action="case.viewed")
-        .select_related("actor")
+        .select_related("actor", "unit")
     )
     return {
         "case": case,
         "conversation": [(message, checks.get(message.pk)) for message in conversation],
-        "history": [(entry, _status_label(entry.details.get("new"))) for entry in history],
+        "history": [(entry, _history_note(entry)) for entry in history],
         "answer_form": answer_form,
         "status_form": StatusForm(initial={"status": case.status}),
         "type_form": TypeForm(initial={"case_type": case.case_type}),
@@ -83,7 +142,48 @@ def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> 
         "emergency_label": EMERGENCY_LABELS.get(case.emergency_reason, case.emergency_reason),
         "handover": _handover(case.handover_department),
         "may_work": may_work_on(_user(request), case),
+    } | _routing_context(request, case)
+
+
+def _routing_context(request: HttpRequest, case: Case) -> dict[str, object]:
+    """What the case page shows about who holds the case and who else is reading it."""
+    user = _user(request)
+    transfers = list(case.transfers.select_related("from_unit", "to_unit", "requested_by"))
+    pending = next((t for t in transfers if t.status == TransferStatus.PENDING), None)
+    deciders = units_for(user, TRANSFER_ROLES)
+    return {
+        "past_transfers": [t for t in transfers if t.status != TransferStatus.PENDING],
+        "pending_transfer": pending,
+        "may_decide": pending is not None and deciders.filter(pk=pending.to_unit_id).exists(),
+        "may_transfer": pending is None and deciders.filter(pk=case.unit_id).exists(),
+        "assign_form": AssignForm(initial={"assignee": case.assignee_id}, unit=case.unit),
+        "transfer_form": TransferForm(case_unit=case.unit),
+        "decline_form": DeclineForm(),
+        "readers": others_reading(case, user),
+        "on_duty": on_duty(case.unit),
     }
+
+
+# Labels for the routing actions, kept beside the page that shows them; the audit app's
+# own labels take over once they list these actions.
+ROUTING_LABELS = {
+    "case.routed": gettext_lazy("Routed by place to %(unit)s (%(area)s)"),
+    "case.assigned": gettext_lazy("Assigned"),
+    "case.duty_alerted": gettext_lazy("Duty officer alerted"),
+    "case.transfer_requested": gettext_lazy("Another unit asked to take the case"),
+    "case.transfer_accepted": gettext_lazy("Taken over by %(unit)s"),
+    "case.transfer_declined": gettext_lazy("Declined by %(unit)s"),
+}
+
+
+def _history_note(entry: AuditRecord) -> str:
+    """Return what a history line says after its time and actor."""
+    label = ROUTING_LABELS.get(entry.action)
+    if label is None:
+        status = _status_label(entry.details.get("new"))
+        return f"{entry.action_label} → {status}" if status else entry.action_label
+    unit_name = entry.unit.name if entry.unit else ""
+    return str(label) % {"unit": unit_name, "area": entry.details.get("area", "")}
 
 
 EMERGENCY_LABELS = {
@@ -124,6 +224,10 @@ def _inbound_findings(conversation: QuerySet[Message]) -> dict[int, list[str]]:
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case_by_id(_user(request), case_id)
+    if request.headers.get("HX-Request") == "true":
+        # The page asks every little while who else is reading; that is not a new reading.
+        context = {"case": case, "readers": others_reading(case, _user(request))}
+        return render(request, "inbox/case_routing.html#readers", context)
     # Reading a case shows a resident's words and numbers: each reading is on the record.
     record("case.viewed", case, actor=_user(request), unit=case.unit)
     return render(request, "inbox/case_detail.html", _case_context(request, case, AnswerForm()))
@@ -223,3 +327,166 @@ def case_extend(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The deadline was extended."))
     return redirect("inbox:case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Give the case to a person of its unit, or take it back from them."""
+    case = access_case_by_id(_user(request), case_id)
+    form = AssignForm(request.POST, unit=case.unit)
+    if not form.is_valid():
+        messages.error(request, _("Choose a person from the list."))
+        return redirect("inbox:case_detail", case_id=case.pk)
+    try:
+        do_assign_case(case, _user(request), form.cleaned_data["assignee"])
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The case was assigned."))
+    return redirect("inbox:case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Ask another unit to take the case; it stays here until they accept."""
+    case = access_case_by_id(_user(request), case_id)
+    form = TransferForm(request.POST, case_unit=case.unit)
+    if not form.is_valid():
+        messages.error(request, _("Choose a unit and give a reason."))
+        return redirect("inbox:case_detail", case_id=case.pk)
+    try:
+        do_request_transfer(
+            case, _user(request), form.cleaned_data["to_unit"], form.cleaned_data["reason"]
+        )
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The other unit was asked to take the case."))
+    return redirect("inbox:case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def transfer_accept(request: HttpRequest, case_id: int, transfer_id: int) -> HttpResponse:
+    case = access_case_by_id(_user(request), case_id)
+    transfer = access_transfer_by_id(_user(request), case, transfer_id)
+    try:
+        do_accept_transfer(transfer, _user(request))
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your unit has taken over the case."))
+    return redirect("inbox:case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def transfer_decline(request: HttpRequest, case_id: int, transfer_id: int) -> HttpResponse:
+    case = access_case_by_id(_user(request), case_id)
+    transfer = access_transfer_by_id(_user(request), case, transfer_id)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason."))
+        return redirect("inbox:case_detail", case_id=case.pk)
+    try:
+        do_decline_transfer(transfer, _user(request), form.cleaned_data["reason"])
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The request was declined; the case stays where it was."))
+    # Declining usually ends the decider's sight of the case, so they go back to the list.
+    if _still_visible(request, case.pk):
+        return redirect("inbox:case_detail", case_id=case.pk)
+    return redirect("inbox:case_list")
+
+
+def _still_visible(request: HttpRequest, case_id: int) -> bool:
+    return cases_for(_user(request)).filter(pk=case_id).exists()
+
+
+@login_required
+@require_POST
+def case_bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one change to many ticked cases: all of them, or none with the reason why."""
+    user = _user(request)
+    form = BulkForm(request.POST, people=_people_of(user))
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(str(item) for item in error))
+        return redirect("/inbox/?select=1")
+    data = form.cleaned_data
+    change = BulkChange(
+        assignee=data["assignee"] if data["action"] == "assign" else None,
+        status=data["status"] if data["action"] == "status" else "",
+        case_type=data["case_type"] if data["action"] == "type" else "",
+    )
+    try:
+        count = do_bulk_change(user, data["cases"], change)
+    except InboxError as error:
+        messages.error(request, str(error))
+        return redirect("/inbox/?select=1")
+    messages.success(request, _("%(count)s cases were changed.") % {"count": count})
+    return redirect("inbox:case_list")
+
+
+DUTY_DAYS_SHOWN = 14
+
+
+@login_required
+def duty_roster(request: HttpRequest) -> HttpResponse:
+    """Who is on duty in the user's units over the next two weeks; leaders change it."""
+    user = _user(request)
+    led = units_for(user, {Role.LEADER})
+    form = DutyForm(units=led)
+    if request.method == "POST":
+        form = DutyForm(request.POST, units=led)
+        if _add_shift(request, form):
+            return redirect("inbox:duty_roster")
+    units = list(units_for(user, CASE_ROLES))
+    today = local_day(units[0]) if units else timezone.localdate()
+    shifts = DutyShift.objects.filter(
+        unit__in=units, day__gte=today, day__lt=today + timedelta(days=DUTY_DAYS_SHOWN)
+    ).select_related("unit", "user")
+    context = {
+        "form": form,
+        "shifts": shifts,
+        "led_ids": set(led.values_list("pk", flat=True)),
+        "led_units": list(led),
+    }
+    return render(request, "inbox/duty_roster.html", context, status=400 if form.errors else 200)
+
+
+def _add_shift(request: HttpRequest, form: DutyForm) -> bool:
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        do_add_duty_shift(data["unit"], data["user"], data["day"], _user(request))
+    except DutyError as error:
+        form.add_error("user", str(error))
+        return False
+    messages.success(request, _("The duty was added."))
+    return True
+
+
+@login_required
+@require_POST
+def duty_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
+    led = units_for(_user(request), {Role.LEADER})
+    shift = get_object_or_404(DutyShift.objects.filter(unit__in=led), pk=shift_id)
+    do_remove_duty_shift(shift, _user(request))
+    messages.success(request, _("The duty was removed."))
+    return redirect("inbox:duty_roster")
+
+
+@login_required
+@require_POST
+def duty_round_robin(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Turn on or off giving new cases in turn to the unit's duty officers."""
+    led = units_for(_user(request), {Role.LEADER})
+    unit: Unit = get_object_or_404(led, pk=unit_id)
+    do_set_round_robin(unit, request.POST.get("enabled") == "1", _user(request))
+    messages.success(request, _("The setting was saved."))
+    return redirect("inbox:duty_roster")

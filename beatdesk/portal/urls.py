@@ -4,4 +4,8 @@ from beatdesk.portal import views
 
 app_name = "portal"
 
-urlpatterns = [path("", views.track, name="track")]
+urlpatterns = [
+    path("track/", views.track, name="track"),
+    path("write/", views.write, name="write"),
+    path("portal/photos/<int:photo_id>/", views.photo, name="photo"),
+]

@@ -1,15 +1,38 @@
-"""The public portal: residents follow their case with the tracking code they were given."""
+"""The public portal: residents write to a station and follow their case by tracking code."""
 
 import logging
 import unicodedata
 
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
 
-from beatdesk.core.ratelimit import TRACKING_LOOKUPS, client_address, exceeded, note
-from beatdesk.inbox.models import Case, Direction
+from beatdesk.channels.models import ChannelKind, DeliveryStatus, InboundDelivery
+from beatdesk.core.ratelimit import (
+    PORTAL_SUBMISSIONS,
+    TRACKING_LOOKUPS,
+    client_address,
+    exceeded,
+    note,
+)
+from beatdesk.inbox.models import Case, Direction, Message
+from beatdesk.portal.access import access_photo_by_id
+from beatdesk.portal.actions import do_store_submission, portal_account_for
+from beatdesk.portal.adapter import process_delivery
+from beatdesk.portal.forms import WriteForm
+from beatdesk.portal.humancheck import HONEYPOT_FIELD, HumanCheckFailed, issue_token, verify
+from beatdesk.portal.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
+from beatdesk.portal.submissions import PayloadError, Submission, parse_submission
+from beatdesk.units.models import User
 
 logger = logging.getLogger(__name__)
+
+# Three full-size photos and the text fields; anything larger is refused unread.
+MAX_SUBMISSION_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 256 * 1024
 
 
 def _normalised(code: str) -> str:
@@ -41,3 +64,139 @@ def track(request: HttpRequest) -> HttpResponse:
     status = 404 if code and case is None else 200
     context = {"code": code, "case": case, "answers": answers, "searched": bool(code)}
     return render(request, "portal/track.html", context, status=status)
+
+
+class InMemoryUploadHandler(MemoryFileUploadHandler):
+    """Keep every upload in memory, whatever its size: an original photo with its GPS
+    position must never touch the disk. The body's size is bounded before parsing."""
+
+    def handle_raw_input(self, *args: object, **kwargs: object) -> None:
+        self.activated = True
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def write(request: HttpRequest) -> HttpResponse:
+    """Show the write form, or receive what a resident sent with it."""
+    # The upload handlers can only be chosen before the body is read, and the CSRF check
+    # reads it; so the check runs inside, once the handlers are in place.
+    if request.method == "POST":
+        if _too_large(request):
+            return _form_page(request, WriteForm(), status=413, problem="too_large")
+        request.upload_handlers = [InMemoryUploadHandler(request)]
+    return _write(request)
+
+
+def _too_large(request: HttpRequest) -> bool:
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    return not declared.isdigit() or int(declared) > MAX_SUBMISSION_BYTES
+
+
+@csrf_protect
+def _write(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        station = request.GET.get("station", "")[:64]
+        return _form_page(request, WriteForm(initial={"station": station}))
+    return _receive(request)
+
+
+def _form_page(
+    request: HttpRequest, form: WriteForm, *, status: int = 200, problem: str = ""
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "token": issue_token(),
+        "honeypot": HONEYPOT_FIELD,
+        "problem": problem,
+        "max_photos": MAX_PHOTOS,
+    }
+    return render(request, "portal/write.html", context, status=status)
+
+
+def _refilled(request: HttpRequest) -> WriteForm:
+    """Return an unbound form holding what the resident typed, to send again."""
+    fields = ["station", "case_type", "text", "name", "phone", "anonymous"]
+    return WriteForm(initial={name: request.POST.get(name, "") for name in fields})
+
+
+def _receive(request: HttpRequest) -> HttpResponse:
+    client = client_address(request)
+    if exceeded(PORTAL_SUBMISSIONS, client):
+        logger.info("portal submission refused reason=rate_limit")
+        return _form_page(request, _refilled(request), status=429, problem="limited")
+    note(PORTAL_SUBMISSIONS, client)
+
+    try:
+        token = verify(request.POST.get("token", ""), request.POST.get(HONEYPOT_FIELD, ""))
+    except HumanCheckFailed as failed:
+        logger.info("portal submission refused reason=human_check expired=%s", failed.expired)
+        return _form_page(request, _refilled(request), status=400, problem=str(failed))
+
+    form = WriteForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _form_page(request, form, status=400)
+    return _store_and_answer(request, form, f"web:{token.nonce}")
+
+
+def _store_and_answer(request: HttpRequest, form: WriteForm, key: str) -> HttpResponse:
+    station = form.cleaned_data["station"]
+    account = portal_account_for(station)
+    submission = form.submission(timezone.now())
+    elsewhere = InboundDelivery.objects.filter(
+        delivery_key=key, account__kind=ChannelKind.PORTAL
+    ).exclude(account=account)
+    if elsewhere.exists():
+        return _form_page(request, _refilled(request), status=409, problem="already_sent")
+
+    stored = do_store_submission(account, key, submission, form.photos)
+    if not stored.is_new and not _same(stored.delivery, submission):
+        return _form_page(request, _refilled(request), status=409, problem="already_sent")
+    reply = _hand_over(stored.delivery)
+    return _receipt(request, stored.delivery, reply)
+
+
+def _same(delivery: InboundDelivery, submission: Submission) -> bool:
+    try:
+        return parse_submission(delivery.payload).same_content(submission)
+    except PayloadError:
+        return False
+
+
+def _hand_over(delivery: InboundDelivery) -> str:
+    """Give the stored submission to the inbox; a failure leaves it to the minute sweep."""
+    try:
+        return process_delivery(delivery)
+    except Exception:
+        # Stored and committed: the resident is told it arrived, and the sweep finishes it.
+        logger.exception("portal submission processing failed delivery=%s", delivery.pk)
+        return ""
+
+
+def _receipt(request: HttpRequest, delivery: InboundDelivery, reply: str) -> HttpResponse:
+    delivery.refresh_from_db()
+    message = Message.objects.filter(delivery=delivery).select_related("case__unit").first()
+    context = {
+        "case": message.case if message else None,
+        "station": delivery.account.unit,
+        "reply": reply,
+        "pending": delivery.status == DeliveryStatus.RECEIVED,
+    }
+    return render(request, "portal/sent.html", context)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+    """Serve a resident's photo to staff who may see its case; 404 to anyone else."""
+    found = access_photo_by_id(_user(request), photo_id)
+    response = HttpResponse(bytes(found.data), content_type=found.content_type)
+    extension = found.content_type.split("/")[-1]
+    response["Content-Disposition"] = f'inline; filename="photo-{found.pk}.{extension}"'
+    # Staff browsers may keep it briefly; shared caches never.
+    response["Cache-Control"] = "private, max-age=600"
+    return response

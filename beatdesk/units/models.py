@@ -6,6 +6,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from beatdesk.core.secrets import EncryptedTextField
+
 
 class UnitKind(models.TextChoices):
     MINISTRY = "ministry", _("Ministry")
@@ -41,6 +43,10 @@ class Unit(models.Model):
     contact_phone = models.CharField(_("public contact phone"), max_length=32, blank=True)
     office_hours = models.CharField(_("office hours"), max_length=100, blank=True)
     address = models.CharField(_("public address"), max_length=200, blank=True)
+    # New cases go in turn to the officers on duty that day instead of waiting for a pick.
+    round_robin = models.BooleanField(
+        _("assign new cases in turn to the duty officers"), default=False
+    )
 
     class Meta:
         ordering = ["path"]
@@ -148,3 +154,67 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class AreaKeyword(models.Model):
+    """A place name (community, street, village, landmark) inside a unit's area."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="area_keywords")
+    keyword = models.CharField(_("place name"), max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "keyword"], name="unique_area_keyword")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.keyword} @ {self.unit.code}"
+
+
+class AreaPolygon(models.Model):
+    """A named outline of part of a unit's area, as [longitude, latitude] points in WGS-84."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="area_polygons")
+    name = models.CharField(_("name"), max_length=64)
+    points = models.JSONField(_("points"), default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="unique_area_polygon")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.unit.code}"
+
+
+class DutyShift(models.Model):
+    """A person on duty for a unit on one day: alerted for emergencies, given cases in turn."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="duty_shifts")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="duty_shifts")
+    day = models.DateField(_("day"))
+    # When this shift last got a case in turn; the longest-waiting shift gets the next one.
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["day", "unit", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "user", "day"], name="unique_duty_shift")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on duty @ {self.unit.code} {self.day:%Y-%m-%d}"
+
+
+class SecondFactor(models.Model):
+    """A staff member's authenticator secret: the second step of every sign-in."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
+    secret = EncryptedTextField()
+    # Empty until the first code from the app matched: only then does it guard sign-in.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The newest 30-second step whose code was accepted; older and equal steps are refused.
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"second factor of user {self.user_id}"

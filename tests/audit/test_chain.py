@@ -12,6 +12,7 @@ from beatdesk.channels.wechat.peer import WeChatPeer
 from tests.audit.tampering import lift_append_only_trigger
 from tests.conftest import Cast
 from tests.inbox.helpers import resident_writes
+from tests.units.signing_in import sign_in_through_the_form
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_signing_in_and_reading_a_case_are_each_one_record(
 ) -> None:
     case = resident_writes(account, peer, "oAUDIT", "请问几点开门")
     client = Client()
-    client.post("/login/", {"username": "officer_anna", "password": "correct horse battery"})
+    sign_in_through_the_form(client, cast.officer_a)
 
     client.get(f"/inbox/cases/{case.pk}/")
     client.get(f"/inbox/cases/{case.pk}/")

@@ -23,12 +23,13 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.browser.pages import DESK, PHONE
+from tests.browser.pages import DESK, PHONE, SIGN_IN_KEYS
 from tests.browser.server import (
     Site,
     free_port,
     load_demo,
     server_environment,
+    sign_in_keys,
     start_server,
     stop,
     wait_until_serving,
@@ -73,6 +74,7 @@ def site(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     log = home / "beatdesk.log"
 
     answered = load_demo(env, log)
+    SIGN_IN_KEYS.update(sign_in_keys(env, log))
     process = start_server(env, port, log)
     try:
         wait_until_serving(process, base_url, log)

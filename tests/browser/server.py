@@ -36,6 +36,15 @@ print(json.dumps({{"tracking_code": answer.case.tracking_code, "text": answer.te
 """
 
 
+# Run inside `beatdesk shell`: every demo user's sign-in key, which the demo printed.
+SIGN_IN_KEYS_QUERY = """
+import json
+from beatdesk.units.models import SecondFactor
+keys = SecondFactor.objects.filter(confirmed_at__isnull=False).select_related("user")
+print(json.dumps({factor.user.username: str(factor.secret) for factor in keys}))
+"""
+
+
 @dataclass(frozen=True)
 class AnsweredCase:
     tracking_code: str
@@ -97,6 +106,12 @@ def load_demo(env: dict[str, str], log: Path) -> AnsweredCase:
     printed = run_beatdesk(env, log, "shell", "--no-imports", "-c", ANSWERED_CASE_QUERY)
     facts = json.loads(printed.strip().splitlines()[-1])
     return AnsweredCase(tracking_code=facts["tracking_code"], text=facts["text"])
+
+
+def sign_in_keys(env: dict[str, str], log: Path) -> dict[str, str]:
+    printed = run_beatdesk(env, log, "shell", "--no-imports", "-c", SIGN_IN_KEYS_QUERY)
+    keys: dict[str, str] = json.loads(printed.strip().splitlines()[-1])
+    return keys
 
 
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:

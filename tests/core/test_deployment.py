@@ -16,6 +16,10 @@ CSRF_EXEMPT = {
     "beatdesk.channels.qqbot.views.qqbot_hook",
     # Token callers have no cookie; a session caller's CSRF token is checked in the view.
     "beatdesk.checker.views.api_check",
+    # Open311 apps post form data without a cookie, as the spec has them do.
+    "beatdesk.portal.open311.views.service_requests",
+    # The portal form keeps uploads in memory; its CSRF token is checked inside the view.
+    "beatdesk.portal.views.write",
 }
 
 

@@ -6,6 +6,7 @@ from django.test import Client
 from beatdesk.core.ratelimit import FAILED_SIGN_INS_PER_NAME, TRACKING_LOOKUPS
 from tests.conftest import Cast
 from tests.core.ratelimit_helpers import wait_for_fresh_window
+from tests.units.signing_in import sign_in_through_the_form
 
 
 def test_wrong_tracking_codes_are_refused_after_the_limit_but_not_for_other_clients(
@@ -70,11 +71,12 @@ def test_the_lock_holds_whatever_the_case_or_spaces_of_the_name(cast: Cast, name
     assert response.status_code == 429
 
 
-def test_a_right_password_clears_earlier_failures(cast: Cast) -> None:
+def test_a_completed_sign_in_clears_earlier_failures(cast: Cast) -> None:
+    wait_for_fresh_window(FAILED_SIGN_INS_PER_NAME)
     client = Client(REMOTE_ADDR="192.0.2.13")
     for _ in range(4):
         client.post("/login/", {"username": "officer_anna", "password": "nope"})
-    client.post("/login/", {"username": "officer_anna", "password": "correct horse battery"})
+    sign_in_through_the_form(client, cast.officer_a)
 
     again = Client(REMOTE_ADDR="192.0.2.14")
     for _ in range(4):

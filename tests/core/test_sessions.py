@@ -6,6 +6,7 @@ from django.test import Client
 
 from beatdesk.core.middleware import LAST_SEEN, SIGNED_IN_AT
 from tests.conftest import Cast
+from tests.units.signing_in import sign_in_through_the_form
 
 
 def signed_in_at(cast: Cast, *, signed_in: float, last_seen: float) -> Client:
@@ -70,6 +71,6 @@ def test_signing_in_gives_a_new_session_key(cast: Cast) -> None:
     client.session.save()
     before = client.session.session_key
 
-    client.post("/login/", {"username": "officer_anna", "password": "correct horse battery"})
+    sign_in_through_the_form(client, cast.officer_a)
 
     assert client.session.session_key != before

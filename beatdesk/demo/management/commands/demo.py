@@ -25,6 +25,7 @@ from beatdesk.demo import replay
 from beatdesk.demo.answers import answer_demo_cases
 from beatdesk.inbox.models import Case, ClassifierModel, Direction, Message, Priority
 from beatdesk.inbox.triage import train_model
+from beatdesk.units import second_factor
 from beatdesk.units.models import User
 
 DEMO_PASSWORD = "beatdesk-demo"  # noqa: S105 - printed for the demo's fake users
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         import_matrix(replay.DATA / "matrix.csv")
         self._set_demo_passwords()
+        self._enrol_demo_authenticators()
         if not ClassifierModel.objects.exists():
             # A few seconds, once: the replayed messages then arrive typed with confidence.
             train_model()
@@ -73,6 +75,13 @@ class Command(BaseCommand):
             User.objects.filter(pk__in=[u.pk for u in users]).update(
                 password=make_password(DEMO_PASSWORD)
             )
+
+    def _enrol_demo_authenticators(self) -> None:
+        # Sign-in asks every staff member for a code; demo users get a key at once, printed
+        # beside their name, so that a tester can add it to any authenticator app.
+        staff = User.objects.filter(is_superuser=False)
+        for user in staff.exclude(second_factor__confirmed_at__isnull=False):
+            second_factor.enrol_for_demo(user)
 
     def _start_fake_wechat(self, port: int) -> FakeWeChatAPI:
         fake = FakeWeChatAPI(port=port)
@@ -151,12 +160,17 @@ class Command(BaseCommand):
 
     def _print_logins(self, base_url: str) -> None:
         self.stdout.write(f"\nBeatdesk is running at {base_url}/ (Ctrl-C stops it)")
-        self.stdout.write(f"demo logins (password {DEMO_PASSWORD}):")
-        for user in User.objects.filter(is_superuser=False).order_by("username"):
+        self.stdout.write(f"demo logins (password {DEMO_PASSWORD}; then a code from an")
+        self.stdout.write(
+            "authenticator app holding the user's key, or `beatdesk demo-code USER`):"
+        )
+        users = User.objects.filter(is_superuser=False).select_related("second_factor")
+        for user in users.order_by("username"):
             roles = ", ".join(
                 sorted({f"{a.role}@{a.unit.code}" for a in user.role_assignments.all()})
             )
-            self.stdout.write(f"  {user.username:<12} {user.display_name}  [{roles}]")
+            key = second_factor.grouped(str(user.second_factor.secret))
+            self.stdout.write(f"  {user.username:<12} {user.display_name}  [{roles}]  key {key}")
 
 
 def _interrupt(signum: int, frame: object) -> None:
