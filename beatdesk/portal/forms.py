@@ -19,6 +19,7 @@ from beatdesk.portal.photos import (
     clean_photo,
 )
 from beatdesk.portal.submissions import MAX_TEXT, RESIDENT_TYPES, Submission
+from beatdesk.units.areas import unit_for_place
 from beatdesk.units.models import Unit
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,30}$")
@@ -42,7 +43,14 @@ class WriteForm(forms.Form):
         label=gettext_lazy("Station"),
         queryset=Unit.objects.none(),
         to_field_name="code",
-        empty_label=gettext_lazy("Choose a station"),
+        empty_label=gettext_lazy("Let the place below decide"),
+        required=False,
+    )
+    place = forms.CharField(
+        label=gettext_lazy("Where is it? (a community, street or landmark)"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Without a station chosen, this picks the station that covers it."),
     )
     case_type = forms.ChoiceField(
         label=gettext_lazy("What is it about?"),
@@ -95,12 +103,30 @@ class WriteForm(forms.Form):
     def clean_name(self) -> str:
         return plain_text(str(self.cleaned_data["name"]))
 
+    def clean_place(self) -> str:
+        return plain_text(str(self.cleaned_data["place"]))
+
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         if cleaned.get("anonymous") and cleaned.get("case_type") != CaseType.TIP:
             self.add_error("anonymous", _("Only tips can be sent anonymously."))
+        if not cleaned.get("station") and "station" not in self.errors:
+            cleaned["station"] = self._station_for_place(cleaned)
         self.photos = self._clean_photos()
         return cleaned
+
+    def _station_for_place(self, cleaned: dict[str, object]) -> Unit | None:
+        """Return the one open station whose area the place (or else the message) names."""
+        stations = stations_for_residents()
+        for words in (str(cleaned.get("place") or ""), str(cleaned.get("text") or "")):
+            match = unit_for_place(text=words) if words else None
+            if match is not None and stations.filter(pk=match.unit.pk).exists():
+                return match.unit
+        self.add_error(
+            "station",
+            _("We could not tell which station covers that place. Please choose a station."),
+        )
+        return None
 
     def _clean_photos(self) -> list[CleanPhoto]:
         uploads: list[UploadedFile[bytes]] = self.files.getlist("photos") if self.files else []
@@ -129,6 +155,7 @@ class WriteForm(forms.Form):
             name=str(data["name"]),
             phone=str(data["phone"]),
             anonymous=bool(data["anonymous"]),
+            address=str(data.get("place") or ""),
             photos=tuple(photo.digest for photo in self.photos),
         )
         return submission.without_contact() if submission.anonymous else submission

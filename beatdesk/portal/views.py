@@ -115,7 +115,7 @@ def _form_page(
 
 def _refilled(request: HttpRequest) -> WriteForm:
     """Return an unbound form holding what the resident typed, to send again."""
-    fields = ["station", "case_type", "text", "name", "phone", "anonymous"]
+    fields = ["station", "place", "case_type", "text", "name", "phone", "anonymous"]
     return WriteForm(initial={name: request.POST.get(name, "") for name in fields})
 
 
