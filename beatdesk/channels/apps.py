@@ -10,6 +10,7 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         # Each adapter registers itself with the registry when its module is imported.
         from beatdesk.channels.onebot import adapter as onebot_adapter  # noqa: F401
+        from beatdesk.channels.onebot import tasks as onebot_tasks  # noqa: F401
         from beatdesk.channels.qqbot import adapter as qqbot_adapter  # noqa: F401
         from beatdesk.channels.wechat import adapter  # noqa: F401
         from beatdesk.channels.weibo import adapter as weibo_adapter  # noqa: F401

@@ -1,6 +1,7 @@
 """A local stand-in for a OneBot v11 HTTP API, answering the way NapCat does.
 
-It serves what Beatdesk calls (`send_group_msg`, `send_private_msg`, `get_login_info`),
+It serves what Beatdesk calls (`send_group_msg`, `send_private_msg`, `get_login_info`, and
+NapCat's `get_group_msg_history` and `get_friend_msg_history`),
 checks the access token, records every call, and can be told to fail: with a retcode
 inside an HTTP 200 (NapCat's way), with HTTP 500, or by closing the connection. Tests
 start it in-process; the demo can run it as a process:
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 CALLS_PATH = "/_fake/calls"
 SEND_ACTIONS = {"send_group_msg": "group", "send_private_msg": "private"}
+HISTORY_ACTIONS = {"get_group_msg_history": "group", "get_friend_msg_history": "private"}
 DIGITS = re.compile(r"[0-9]{1,24}")
 CQ = re.compile(r"\[CQ:([^,\[\]]+)((?:,[^,\[\]]*)*)\]")
 
@@ -106,6 +108,8 @@ class _State:
     sent: list[SentMessage] = field(default_factory=list)
     faults: dict[str, collections.deque[_Fault]] = field(default_factory=dict)
     next_message_id: int = 1000
+    # Each chat's messages as the bot's client saw them, oldest first, keyed by chat.
+    history: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _envelope(status: str, retcode: int, data: Any = None, message: str = "") -> _Answer:
@@ -256,6 +260,33 @@ class FakeOneBotAPI(LoopbackFake):
         with self._lock:
             return list(self._state.sent)
 
+    # The chats' history, which NapCat keeps and serves (get_group_msg_history and
+    # get_friend_msg_history): a test puts there what residents wrote, posted to us or not.
+
+    def remember(self, event: dict[str, Any]) -> None:
+        """Add a message event to its chat's history, as the bot's client received it."""
+        group = str(event.get("group_id") or "")
+        chat = ("group", group) if group else ("private", str(event.get("user_id", "")))
+        with self._lock:
+            self._state.history.setdefault(chat, []).append(dict(event))
+
+    def _history(self, kind: str, params: dict[str, Any]) -> _Answer:
+        id_field = "group_id" if kind == "group" else "user_id"
+        chat_id = str(params.get(id_field, "")).strip()
+        if not DIGITS.fullmatch(chat_id):
+            return _failed(400, f"{id_field} is required")
+        messages = self._state.history.get((kind, chat_id), [])
+        # From message_seq back (inclusive), the newest `count` of them, oldest first.
+        seq = str(params.get("message_seq") or "")
+        if seq.isdigit() and int(seq) > 0:
+            messages = [m for m in messages if int(m.get("message_seq", 0)) <= int(seq)]
+        raw_count = str(params.get("count") or 20)
+        count = int(raw_count) if raw_count.isdigit() else 20
+        page = messages[-count:] if count > 0 else []
+        if _as_bool(params.get("reverseOrder")):
+            page = list(reversed(page))
+        return _ok({"messages": page})
+
     # Answering a request.
 
     def answer(
@@ -321,6 +352,8 @@ class FakeOneBotAPI(LoopbackFake):
             return self._send(SEND_ACTIONS[action], params)
         if action == "get_login_info":
             return _ok({"user_id": int(self.self_id), "nickname": self.nickname})
+        if action in HISTORY_ACTIONS:
+            return self._history(HISTORY_ACTIONS[action], params)
         if self._auth_style == "spec":
             return _Answer(404, None)
         # NapCat answers an unknown action with HTTP 200 and a failure inside.
