@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "duty.removed": _("Duty shift removed"),
     "unit.round_robin": _("Automatic assignment in turn switched"),
     "unit.areas_imported": _("Unit areas imported"),
+    "canned_answer.added": _("Canned answer added"),
+    "canned_answer.retired": _("Canned answer retired"),
     "user.signed_in": _("Signed in"),
     "user.second_factor_enrolled": _("Set up a sign-in app"),
     "user.second_factor_reset": _("Sign-in app reset"),

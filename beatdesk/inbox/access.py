@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from beatdesk.inbox.models import Case, CaseTransfer, TransferStatus
+from beatdesk.inbox.models import CannedAnswer, Case, CaseTransfer, TransferStatus
 from beatdesk.units.access import (
     CASE_ROLES,
     CASE_WORK_ROLES,
@@ -11,7 +11,10 @@ from beatdesk.units.access import (
     subtree_filter,
     units_for,
 )
-from beatdesk.units.models import User
+from beatdesk.units.models import Role, User
+
+# Who keeps a unit's canned answers: its leaders and the network center's staff.
+CANNED_ANSWER_ROLES = {Role.LEADER, Role.CENTER_STAFF}
 
 
 def cases_for(user: User, *, for_work: bool = False) -> QuerySet[Case]:
@@ -57,3 +60,13 @@ def access_transfer_by_id(user: User, case: Case, transfer_id: int) -> CaseTrans
     if transfer is None:
         raise Http404("No such request")
     return transfer
+
+
+def canned_answers_for_case(case: Case) -> QuerySet[CannedAnswer]:
+    """Return the canned answers an officer may use on this case: its unit's and above."""
+    return CannedAnswer.objects.filter(unit__in=case.unit.ancestors(), is_active=True)
+
+
+def canned_answers_kept_by(user: User) -> QuerySet[CannedAnswer]:
+    """Return the canned answers of every unit whose leaders or center staff include user."""
+    return CannedAnswer.objects.filter(unit__in=units_for(user, CANNED_ANSWER_ROLES))

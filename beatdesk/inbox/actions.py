@@ -24,6 +24,7 @@ from beatdesk.inbox.deadlines import ExtensionRefused
 from beatdesk.inbox.intake import Event, IncomingMessage
 from beatdesk.inbox.models import (
     OPEN_STATUSES,
+    CannedAnswer,
     Case,
     CaseStatus,
     CaseTransfer,
@@ -734,3 +735,25 @@ def _apply_change(case: Case, actor: User, change: BulkChange) -> None:
         do_set_case_type(case, actor, change.case_type)
     else:
         do_assign_case(case, actor, change.assignee)
+
+
+class CannedAnswerRefused(InboxError):
+    """A canned answer the checker blocks is not kept: officers would send it as it is."""
+
+
+def do_add_canned_answer(unit: Unit, title: str, text: str, actor: User) -> CannedAnswer:
+    """Keep a ready answer for the unit and the units below it, checked first; audited."""
+    result, _versions = check_at(text, unit)
+    if result.is_blocked:
+        raise CannedAnswerRefused(_("The checker blocks this answer: fix its findings first."))
+    with transaction.atomic():
+        canned = CannedAnswer.objects.create(unit=unit, title=title, text=text, created_by=actor)
+        record("canned_answer.added", canned, actor=actor, unit=unit)
+    return canned
+
+
+def do_retire_canned_answer(canned: CannedAnswer, actor: User) -> None:
+    """Stop offering a canned answer; the row stays, for who wrote what. Audited."""
+    with transaction.atomic():
+        CannedAnswer.objects.filter(pk=canned.pk).update(is_active=False)
+        record("canned_answer.retired", canned, actor=actor, unit=canned.unit)

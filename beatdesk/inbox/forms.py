@@ -135,3 +135,22 @@ class DutyForm(forms.Form):
         user_field.queryset = User.objects.filter(
             is_active=True, role_assignments__unit__in=units
         ).distinct()
+
+
+class CannedAnswerForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("For the unit (and the units below it)"), queryset=Unit.objects.none()
+    )
+    title = forms.CharField(label=_("Title"), max_length=60)
+    text = forms.CharField(
+        label=_("Answer"),
+        max_length=ANSWER_MAX_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Plain words; officers can still change it before sending."),
+    )
+
+    def __init__(self, *args: object, units: QuerySet[Unit], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units

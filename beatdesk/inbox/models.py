@@ -305,3 +305,27 @@ class CaseTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_unit_id} -> {self.to_unit_id} ({self.status})"
+
+
+class CannedAnswer(models.Model):
+    """A ready answer a unit keeps for questions its officers meet again and again.
+
+    Officers of a unit see its own canned answers and those of every unit above it, so a
+    province writes the common ones once and a station adds its local ones. Retired answers
+    stay for the record of who wrote what.
+    """
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="canned")
+    title = models.CharField(_("title"), max_length=60)
+    text = models.TextField(_("answer"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

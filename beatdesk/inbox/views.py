@@ -18,8 +18,11 @@ from beatdesk.audit.models import AuditRecord
 from beatdesk.checker.models import CheckRecord
 from beatdesk.checker.presentation import category_label, result_data
 from beatdesk.inbox.access import (
+    CANNED_ANSWER_ROLES,
     access_case_by_id,
     access_transfer_by_id,
+    canned_answers_for_case,
+    canned_answers_kept_by,
     cases_for,
     may_work_on,
 )
@@ -27,9 +30,11 @@ from beatdesk.inbox.actions import (
     TRANSFER_ROLES,
     AnswerHeldBack,
     BulkChange,
+    CannedAnswerRefused,
     InboxError,
     do_accept_transfer,
     do_acknowledge_emergency,
+    do_add_canned_answer,
     do_answer_case,
     do_assign_case,
     do_bulk_change,
@@ -37,6 +42,7 @@ from beatdesk.inbox.actions import (
     do_decline_transfer,
     do_extend_deadline,
     do_request_transfer,
+    do_retire_canned_answer,
     do_set_case_type,
     tracking_url,
 )
@@ -46,6 +52,7 @@ from beatdesk.inbox.forms import (
     AnswerForm,
     AssignForm,
     BulkForm,
+    CannedAnswerForm,
     DeclineForm,
     DutyForm,
     ExtensionForm,
@@ -132,6 +139,7 @@ def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> 
         "conversation": [(message, checks.get(message.pk)) for message in conversation],
         "history": [(entry, _history_note(entry)) for entry in history],
         "answer_form": answer_form,
+        "canned": canned_answers_for_case(case) if case.is_open else [],
         "status_form": StatusForm(initial={"status": case.status}),
         "type_form": TypeForm(initial={"case_type": case.case_type}),
         "extension_form": ExtensionForm(),
@@ -230,7 +238,56 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         return render(request, "inbox/case_routing.html#readers", context)
     # Reading a case shows a resident's words and numbers: each reading is on the record.
     record("case.viewed", case, actor=_user(request), unit=case.unit)
-    return render(request, "inbox/case_detail.html", _case_context(request, case, AnswerForm()))
+    return render(
+        request,
+        "inbox/case_detail.html",
+        _case_context(request, case, _answer_form(request, case)),
+    )
+
+
+def _answer_form(request: HttpRequest, case: Case) -> AnswerForm:
+    """Return the answer box, filled with a canned answer when the officer picked one."""
+    picked = request.GET.get("canned", "")
+    canned = canned_answers_for_case(case).filter(pk=picked).first() if picked.isdigit() else None
+    return AnswerForm(initial={"text": canned.text}) if canned is not None else AnswerForm()
+
+
+@login_required
+def canned_answers(request: HttpRequest) -> HttpResponse:
+    """The canned answers a leader or the center keeps for their units; add or retire one."""
+    user = _user(request)
+    units = units_for(user, CANNED_ANSWER_ROLES)
+    form = CannedAnswerForm(units=units)
+    if request.method == "POST":
+        form = CannedAnswerForm(request.POST, units=units)
+        if _add_canned(request, form):
+            return redirect("inbox:canned_answers")
+    context = {"form": form, "answers": canned_answers_kept_by(user).filter(is_active=True)}
+    return render(
+        request, "inbox/canned_answers.html", context, status=400 if form.errors else 200
+    )
+
+
+def _add_canned(request: HttpRequest, form: CannedAnswerForm) -> bool:
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        do_add_canned_answer(data["unit"], data["title"], data["text"], _user(request))
+    except CannedAnswerRefused as refused:
+        form.add_error("text", str(refused))
+        return False
+    messages.success(request, _("The canned answer was saved."))
+    return True
+
+
+@login_required
+@require_POST
+def canned_answer_retire(request: HttpRequest, canned_id: int) -> HttpResponse:
+    canned = get_object_or_404(canned_answers_kept_by(_user(request)), pk=canned_id)
+    do_retire_canned_answer(canned, _user(request))
+    messages.success(request, _("The canned answer is no longer offered."))
+    return redirect("inbox:canned_answers")
 
 
 @login_required
