@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from beatdesk.audit.actions import record
 from beatdesk.channels.deliveries import Stored, store_delivery
 from beatdesk.channels.models import Account, ChannelKind
+from beatdesk.portal.access import stations_for_residents
 from beatdesk.portal.models import Jurisdiction, Photo, ServiceRequest
 from beatdesk.portal.photos import CleanPhoto
 from beatdesk.portal.submissions import Submission
+from beatdesk.units.areas import unit_for_place
 from beatdesk.units.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -89,8 +91,13 @@ def new_public_id() -> str:
 def do_store_service_request(
     jurisdiction: Jurisdiction, service_code: str, submission: Submission
 ) -> ServiceRequest:
-    """Commit an Open311 request and its public record before the client is answered."""
-    account = portal_account_for(jurisdiction.unit)
+    """Commit an Open311 request and its public record before the client is answered.
+
+    The request goes to the station whose area holds its point or names its address, when
+    exactly one open station inside the jurisdiction does; otherwise to the jurisdiction's
+    own unit, where a person routes it.
+    """
+    account = portal_account_for(_station_for(jurisdiction, submission))
     public_id = new_public_id()
     with transaction.atomic():
         stored = do_store_submission(account, f"open311:{public_id}", submission, [])
@@ -100,3 +107,20 @@ def do_store_service_request(
             delivery=stored.delivery,
             service_code=service_code,
         )
+
+
+def _point_of(submission: Submission) -> tuple[float, float] | None:
+    try:
+        longitude, latitude = float(submission.longitude), float(submission.latitude)
+    except ValueError:
+        return None
+    return (longitude, latitude)
+
+
+def _station_for(jurisdiction: Jurisdiction, submission: Submission) -> Unit:
+    match = unit_for_place(
+        text=submission.address, point=_point_of(submission), within=jurisdiction.unit
+    )
+    if match is not None and stations_for_residents().filter(pk=match.unit.pk).exists():
+        return match.unit
+    return jurisdiction.unit

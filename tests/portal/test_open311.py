@@ -2,6 +2,7 @@
 
 import json
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 from xml.etree import ElementTree
 
 from django.test import Client
@@ -10,6 +11,7 @@ from beatdesk.core.ratelimit import PORTAL_SUBMISSIONS, note
 from beatdesk.inbox.access import cases_for
 from beatdesk.inbox.models import Case, CaseStatus, Message
 from beatdesk.portal.models import Jurisdiction, ServiceRequest
+from beatdesk.units.models import AreaKeyword, AreaPolygon
 from tests.conftest import Cast, signed_in
 from tests.core.ratelimit_helpers import wait_for_fresh_window
 
@@ -212,3 +214,34 @@ def test_it_shows_the_officer_the_place_contact_and_media_link_as_plain_text(
     assert "john smith" in page and "111111111" in page
     assert "2212426634_5ed477a060.jpg" in page
     assert 'href="http://farm3' not in page
+
+
+def _county_jurisdiction(stations: Cast) -> Jurisdiction:
+    AreaKeyword.objects.create(unit=stations.station_b, keyword="和平路")
+    # Station A's outline: a small square around one point in Hangzhou (WGS-84).
+    AreaPolygon.objects.create(
+        unit=stations.station_a,
+        name="甲所辖区",
+        points=[[120.10, 30.25], [120.12, 30.25], [120.12, 30.27], [120.10, 30.27]],
+    )
+    return Jurisdiction.objects.create(code="county.example.cn", unit=stations.county)
+
+
+def _request(**fields: str) -> str:
+    base = {"jurisdiction_id": "county.example.cn", "service_code": "help"}
+    base["description"] = "路上有个大坑，车子经过很危险。"
+    return urlencode(base | fields)
+
+
+def test_a_request_goes_to_the_station_whose_area_holds_its_point_or_names_its_address(
+    stations: Cast,
+) -> None:
+    _county_jurisdiction(stations)
+
+    by_point = _post(_request(lat="30.26", long="120.11"))
+    by_address = _post(_request(address_string="和平路18号门口"), address="127.0.0.2")
+    nowhere = _post(_request(address_string="月球背面"), address="127.0.0.3")
+
+    assert {by_point.status_code, by_address.status_code, nowhere.status_code} == {200}
+    units = [case.unit for case in Case.objects.order_by("id")]
+    assert units == [stations.station_a, stations.station_b, stations.county]
