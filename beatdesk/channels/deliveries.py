@@ -1,7 +1,8 @@
 """Storing what a channel pushed: the raw bytes under a delivery key, before any answer.
 
 Every adapter stores the same way, so that a retry or a repeated event finds the row it
-already has and nothing acknowledged is ever stored twice or lost.
+already has and nothing acknowledged is ever stored twice or lost; and every adapter hands
+a stored push to the inbox the same way, so that it is handled exactly once.
 """
 
 import logging
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 
 from beatdesk.channels.models import Account, DeliveryStatus, InboundDelivery
 
@@ -91,3 +93,40 @@ def mark_unparsable(delivery: InboundDelivery, reason: str) -> None:
         delivery.pk,
         reason,
     )
+
+
+def process_once[Parsed](
+    delivery: InboundDelivery,
+    parse: Callable[[str], Parsed],
+    hand: Callable[[InboundDelivery, Parsed], str],
+    unreadable: type[Exception],
+) -> str:
+    """Hand a stored push to the inbox once; return the reply owed for it.
+
+    `parse` reads the stored payload and raises `unreadable` (the adapter's PayloadError)
+    for one it cannot read; `hand` gives the locked row and the parsed push to the inbox
+    and returns the automatic reply.
+    """
+    try:
+        parsed = parse(delivery.payload)
+    except unreadable as error:
+        mark_unparsable(delivery, str(error))
+        return ""
+
+    # The row lock makes a retry, the minute sweep and a concurrent duplicate wait here,
+    # and then find the push handled and its reply stored.
+    with transaction.atomic():
+        locked = InboundDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status != DeliveryStatus.RECEIVED:
+            return locked.reply
+        reply = hand(locked, parsed)
+        _finish(locked, reply)
+    return reply
+
+
+def _finish(delivery: InboundDelivery, reply: str) -> None:
+    delivery.status = DeliveryStatus.PROCESSED
+    delivery.reply = reply
+    delivery.processed_at = timezone.now()
+    delivery.attempts += 1
+    delivery.save(update_fields=["status", "reply", "processed_at", "attempts"])

@@ -5,13 +5,18 @@ request, asks the fake, and writes its JSON answer (or drops the connection).
 """
 
 import json
+import signal
 import threading
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Protocol, Self
+from types import FrameType, TracebackType
+from typing import Any, Literal, Protocol, Self
 from urllib.parse import parse_qsl, urlsplit
 
 MAX_BODY_BYTES = 1 << 20
+
+# How a fake can be told to break a call: answer HTTP 500, or close the connection unanswered.
+BreakKind = Literal["http_500", "close"]
 
 
 class FakeAnswer(Protocol):
@@ -20,6 +25,15 @@ class FakeAnswer(Protocol):
     status: int
     payload: dict[str, Any] | None
     close: bool
+
+
+@dataclass
+class Answer:
+    """A fake's answer as most fakes build it; each may add a property reading its error code."""
+
+    status: int
+    payload: dict[str, Any] | None = None
+    close: bool = False
 
 
 class Answering(Protocol):
@@ -135,3 +149,18 @@ class LoopbackFake:
         if self._server is None:
             raise RuntimeError(f"the {self.label} is not running")
         return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+
+def serve_until_stopped(fake: LoopbackFake) -> int:
+    """Serve until SIGINT or SIGTERM, after printing the base URL on its own line."""
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    with fake as api:
+        print(api.base_url, flush=True)
+        stopping.wait()
+    return 0

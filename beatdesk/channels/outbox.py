@@ -11,11 +11,13 @@ import random
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from beatdesk.channels.models import (
     Account,
     AttemptOutcome,
+    ChannelContact,
     DeliveryAttempt,
     ErrorKind,
     OutboxMessage,
@@ -160,3 +162,20 @@ def release_held(account: Account, recipient: str) -> int:
     return OutboxMessage.objects.filter(
         account=account, recipient=recipient, status=OutboxStatus.HELD
     ).update(status=OutboxStatus.PENDING, next_attempt_at=timezone.now())
+
+
+def reopen_window(account: Account, recipient: str, at: datetime) -> None:
+    """Note that a resident just wrote: their window starts again and held rows are due."""
+    ChannelContact.objects.update_or_create(
+        account=account,
+        external_id=recipient,
+        defaults={"last_inbound_at": at, "sent_since_inbound": 0},
+    )
+    release_held(account, recipient)
+
+
+def count_sent(message: OutboxMessage) -> None:
+    """Count one more message sent to the resident since they last wrote."""
+    ChannelContact.objects.filter(account=message.account, external_id=message.recipient).update(
+        sent_since_inbound=F("sent_since_inbound") + 1
+    )

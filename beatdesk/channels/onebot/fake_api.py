@@ -20,16 +20,14 @@ import hmac
 import json
 import logging
 import re
-import signal
 import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import FrameType
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from beatdesk.channels.fakes import LoopbackFake
+from beatdesk.channels.fakes import Answer, BreakKind, LoopbackFake, serve_until_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +38,6 @@ DIGITS = re.compile(r"[0-9]{1,24}")
 CQ = re.compile(r"\[CQ:([^,\[\]]+)((?:,[^,\[\]]*)*)\]")
 
 AuthStyle = Literal["napcat", "spec"]
-BreakKind = Literal["http_500", "close"]
 
 
 @dataclass(frozen=True)
@@ -80,12 +77,7 @@ class SentMessage:
         )
 
 
-@dataclass
-class _Answer:
-    status: int
-    payload: dict[str, Any] | None = None
-    close: bool = False
-
+class _Answer(Answer):
     @property
     def retcode(self) -> int | None:
         if self.payload is None or "retcode" not in self.payload:
@@ -390,17 +382,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve until SIGINT or SIGTERM, after printing the base URL on its own line."""
     args = _parse_args(argv)
-    stopping = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    with FakeOneBotAPI(args.access_token, args.self_id, port=args.port) as api:
-        print(api.base_url, flush=True)
-        stopping.wait()
-    return 0
+    return serve_until_stopped(FakeOneBotAPI(args.access_token, args.self_id, port=args.port))
 
 
 if __name__ == "__main__":

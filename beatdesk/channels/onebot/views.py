@@ -10,7 +10,6 @@ import hmac
 import json
 import logging
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
@@ -36,6 +35,7 @@ from beatdesk.channels.onebot.schemas import (
     clean_text,
     parse_event,
 )
+from beatdesk.channels.webhooks import raw_key, too_large
 
 logger = logging.getLogger(__name__)
 
@@ -62,18 +62,9 @@ def _acknowledged() -> HttpResponse:
     return HttpResponse(status=204)
 
 
-def _raw_key(body: bytes) -> str:
-    return "raw:" + hashlib.sha256(body).hexdigest()
-
-
-def _too_large(request: HttpRequest) -> bool:
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    return not declared.isdigit() or int(declared) > settings.WEBHOOK_MAX_BYTES
-
-
 def _unreadable(account: Account, body: bytes, payload: str, error: PayloadError) -> HttpResponse:
     # The signature matched, so the event is authentic: it is kept for an operator.
-    stored = store_delivery(account, _raw_key(body), body, payload)
+    stored = store_delivery(account, raw_key(body), body, payload)
     if stored.is_new:
         mark_unparsable(stored.delivery, str(error))
     return HttpResponse("unreadable event", status=400, content_type="text/plain")
@@ -111,7 +102,7 @@ def _receive(account: Account, body: bytes) -> HttpResponse:
     if isinstance(event, SelfMessageEvent):
         return _acknowledged()
 
-    key = event.delivery_key if isinstance(event, MessageEvent | NoticeEvent) else _raw_key(body)
+    key = event.delivery_key if isinstance(event, MessageEvent | NoticeEvent) else raw_key(body)
     if fault_is_on(ACK_BEFORE_COMMIT):
         return answer_before_commit(account, key, body, payload, process_delivery, ("", 204))
     stored = store_delivery(account, key, body, payload)
@@ -131,7 +122,7 @@ def _receive(account: Account, body: bytes) -> HttpResponse:
 def onebot_hook(request: HttpRequest, code: str) -> HttpResponse:
     """Receive one event a OneBot v11 implementation posts (its HTTP POST transport)."""
     account = get_object_or_404(Account, code=code, kind=ChannelKind.ONEBOT, is_active=True)
-    if _too_large(request):
+    if too_large(request):
         return HttpResponse("body too large", status=413, content_type="text/plain")
     try:
         creds = credentials_of(account)

@@ -13,18 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from beatdesk.channels import outbox
-from beatdesk.channels.deliveries import mark_unparsable
+from beatdesk.channels.deliveries import process_once
 from beatdesk.channels.models import (
     Account,
     AttemptOutcome,
     ChannelContact,
     ChannelKind,
-    DeliveryStatus,
     InboundDelivery,
     OutboxMessage,
 )
@@ -41,9 +39,9 @@ from beatdesk.channels.qqbot.schemas import (
     parse_event,
 )
 from beatdesk.channels.registry import SendResult, register
+from beatdesk.channels.speakers import group_text
 from beatdesk.inbox.actions import do_receive_message
 from beatdesk.inbox.models import Direction, Message
-from beatdesk.units.models import Role
 
 logger = logging.getLogger(__name__)
 unsupported_logger = logging.getLogger("beatdesk.channels.qqbot.unsupported")
@@ -59,19 +57,11 @@ TEXT_MESSAGE = 0
 
 def process_delivery(delivery: InboundDelivery) -> str:
     """Hand a stored event to the inbox once; return the automatic reply owed for it."""
-    try:
-        event = parse_event(parse_envelope(delivery.payload))
-    except PayloadError as error:
-        mark_unparsable(delivery, str(error))
-        return ""
+    return process_once(delivery, _parse, _hand_to_inbox, PayloadError)
 
-    with transaction.atomic():
-        locked = InboundDelivery.objects.select_for_update().get(pk=delivery.pk)
-        if locked.status != DeliveryStatus.RECEIVED:
-            return locked.reply
-        reply = _hand_to_inbox(locked, event)
-        _finish(locked, reply)
-    return reply
+
+def _parse(payload: str) -> Event:
+    return parse_event(parse_envelope(payload))
 
 
 def _hand_to_inbox(delivery: InboundDelivery, event: Event) -> str:
@@ -117,14 +107,6 @@ def _wake_relay() -> None:
     from beatdesk.channels.tasks import relay_outbox
 
     relay_outbox()
-
-
-def _finish(delivery: InboundDelivery, reply: str) -> None:
-    delivery.status = DeliveryStatus.PROCESSED
-    delivery.reply = reply
-    delivery.processed_at = timezone.now()
-    delivery.attempts += 1
-    delivery.save(update_fields=["status", "reply", "processed_at", "attempts"])
 
 
 # The passive reply window.
@@ -204,35 +186,7 @@ def _replies_used(account: Account, recipient: str) -> int:
     return contact.sent_since_inbound if contact is not None else 0
 
 
-# What a group reads.
-
-
-def _speaker(message: OutboxMessage) -> str:
-    """Return who speaks in a group answer: the unit, and the officer who wrote it."""
-    answer = Message.objects.filter(outbox=message).select_related("author", "case__unit").first()
-    unit = message.account.unit
-    if answer is not None and answer.case is not None:
-        unit = answer.case.unit
-    if answer is None or answer.author is None:
-        return unit.name
-    with translation.override(settings.LANGUAGE_CODE):
-        name = answer.author.display_name or str(Role.OFFICER.label)
-    return f"{unit.name} {name}"
-
-
-def group_text(message: OutboxMessage) -> str:
-    """Return the answer as the group reads it, prefixed with who speaks.
-
-    The final text is written into the outbox row before the first try, so every retry
-    sends the same words and the row shows what the group was told.
-    """
-    final = message.payload.get("sent_text")
-    if isinstance(final, str):
-        return final
-    final = f"【{_speaker(message)}】{message.payload.get('text', '')}"
-    message.payload["sent_text"] = final
-    OutboxMessage.objects.filter(pk=message.pk).update(payload=message.payload)
-    return final
+# Sending.
 
 
 def _path(conversation: Conversation) -> str:
@@ -299,12 +253,7 @@ class QQBotAdapter:
         return SendResult(AttemptOutcome.SENT, detail=f"message_id={sent.message_id}"[:200])
 
     def note_inbound(self, account: Account, external_id: str, at: datetime) -> None:
-        ChannelContact.objects.update_or_create(
-            account=account,
-            external_id=external_id,
-            defaults={"last_inbound_at": at, "sent_since_inbound": 0},
-        )
-        outbox.release_held(account, external_id)
+        outbox.reopen_window(account, external_id, at)
 
     def process_delivery(self, delivery: InboundDelivery) -> str:
         return process_delivery(delivery)

@@ -18,17 +18,15 @@ import json
 import logging
 import re
 import secrets
-import signal
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import FrameType
 from typing import Any, Literal
 
-from beatdesk.channels.fakes import LoopbackFake
+from beatdesk.channels.fakes import Answer, LoopbackFake, serve_until_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +60,7 @@ class RecordedCall:
     code: int | None
 
 
-@dataclass
-class _Answer:
-    status: int
-    payload: dict[str, Any] | None = None
-    close: bool = False
-
+class _Answer(Answer):
     @property
     def code(self) -> int | None:
         value = (self.payload or {}).get("code")
@@ -280,17 +273,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve until SIGINT or SIGTERM, after printing the base URL on its own line."""
     args = _parse_args(argv)
-    stopping = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    with FakeQQBotAPI(args.app_id, args.secret, port=args.port) as api:
-        print(api.base_url, flush=True)
-        stopping.wait()
-    return 0
+    return serve_until_stopped(FakeQQBotAPI(args.app_id, args.secret, port=args.port))
 
 
 if __name__ == "__main__":

@@ -14,14 +14,13 @@ import time
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from beatdesk.channels.deliveries import mark_unparsable, store_delivery
-from beatdesk.channels.models import Account, ChannelKind, WebhookNonce
+from beatdesk.channels.models import Account, ChannelKind
 from beatdesk.channels.qqbot.adapter import process_delivery
 from beatdesk.channels.qqbot.credentials import CredentialsError, credentials_of
 from beatdesk.channels.qqbot.schemas import (
@@ -36,15 +35,12 @@ from beatdesk.channels.qqbot.schemas import (
     parse_event,
     parse_validation,
 )
+from beatdesk.channels.webhooks import Refused, check_not_replayed, raw_key, too_large
 
 logger = logging.getLogger(__name__)
 
 SEED_SIZE = 32
 SIGNATURE_SIZE = 64
-
-
-class Refused(Exception):
-    """The request is not provably from the platform (or not fresh); answer 403, write nothing."""
 
 
 def signing_key(secret: str) -> Ed25519PrivateKey:
@@ -87,15 +83,6 @@ def _acknowledged() -> HttpResponse:
     return JsonResponse({"op": OP_ACK})
 
 
-def _raw_key(body: bytes) -> str:
-    return "raw:" + hashlib.sha256(body).hexdigest()
-
-
-def _too_large(request: HttpRequest) -> bool:
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    return not declared.isdigit() or int(declared) > settings.WEBHOOK_MAX_BYTES
-
-
 def _check_signed(secret: str, request: HttpRequest) -> str:
     """Return the verified timestamp; raise Refused for a missing, stale or wrong signature."""
     timestamp = request.headers.get("X-Signature-Timestamp", "")
@@ -112,17 +99,8 @@ def _check_signed(secret: str, request: HttpRequest) -> str:
 def _check_not_replayed(account: Account, event_id: str, timestamp: str, body: bytes) -> None:
     # A repeated push carries the same bytes and is deduplicated when stored; the same
     # event id and timestamp with other bytes is someone else's body under a real header.
-    digest = hashlib.sha256(body).hexdigest()
     nonce = hashlib.sha256(event_id.encode("utf-8")).hexdigest()
-    try:
-        with transaction.atomic():
-            WebhookNonce.objects.create(
-                account=account, nonce=nonce, timestamp=int(timestamp), body_digest=digest
-            )
-    except IntegrityError:
-        seen = WebhookNonce.objects.get(account=account, nonce=nonce, timestamp=int(timestamp))
-        if seen.body_digest != digest:
-            raise Refused("event id replayed with another body") from None
+    check_not_replayed(account, nonce, int(timestamp), body, name="event id")
 
 
 def _validation_answer(account: Account, secret: str, envelope: Envelope) -> HttpResponse:
@@ -152,7 +130,7 @@ def _unsigned(account: Account, secret: str, body: bytes) -> HttpResponse:
 
 def _unreadable(account: Account, body: bytes, payload: str, error: PayloadError) -> HttpResponse:
     # The signature matched, so the body is authentic: it is kept for an operator.
-    stored = store_delivery(account, _raw_key(body), body, payload)
+    stored = store_delivery(account, raw_key(body), body, payload)
     if stored.is_new:
         mark_unparsable(stored.delivery, str(error))
     return HttpResponse("unreadable event", status=400, content_type="text/plain")
@@ -163,7 +141,7 @@ def _dispatch(account: Account, envelope: Envelope, body: bytes, payload: str) -
         event = parse_event(envelope)
     except PayloadError as error:
         return _unreadable(account, body, payload, error)
-    stored = store_delivery(account, event.delivery_key or _raw_key(body), body, payload)
+    stored = store_delivery(account, event.delivery_key or raw_key(body), body, payload)
     if not stored.is_new:
         return _acknowledged()
     try:
@@ -187,7 +165,7 @@ def _receive(account: Account, secret: str, timestamp: str, body: bytes) -> Http
         return _acknowledged()
 
     try:
-        _check_not_replayed(account, envelope.event_id or _raw_key(body), timestamp, body)
+        _check_not_replayed(account, envelope.event_id or raw_key(body), timestamp, body)
     except Refused as refusal:
         return _forbidden(account, str(refusal))
     return _dispatch(account, envelope, body, payload)
@@ -198,7 +176,7 @@ def _receive(account: Account, secret: str, timestamp: str, body: bytes) -> Http
 def qqbot_hook(request: HttpRequest, code: str) -> HttpResponse:
     """Receive one webhook request of the official QQ bot platform."""
     account = get_object_or_404(Account, code=code, kind=ChannelKind.QQBOT, is_active=True)
-    if _too_large(request):
+    if too_large(request):
         return HttpResponse("body too large", status=413, content_type="text/plain")
     try:
         creds = credentials_of(account)

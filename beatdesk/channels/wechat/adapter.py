@@ -3,18 +3,15 @@
 import logging
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from beatdesk.channels import outbox
-from beatdesk.channels.deliveries import mark_unparsable
+from beatdesk.channels.deliveries import process_once
 from beatdesk.channels.models import (
     Account,
     AttemptOutcome,
     ChannelContact,
     ChannelKind,
-    DeliveryStatus,
     InboundDelivery,
     OutboxMessage,
 )
@@ -36,18 +33,7 @@ PERMANENT_ERRORS = {40003, 40013, 40125, 40164, 43004, 45002, 48001, 50002}
 
 def process_delivery(delivery: InboundDelivery) -> str:
     """Hand a stored push to the inbox once; return the passive reply text owed for it."""
-    try:
-        message = parse_message(delivery.payload)
-    except PayloadError as error:
-        mark_unparsable(delivery, str(error))
-        return ""
-
-    with transaction.atomic():
-        locked = InboundDelivery.objects.select_for_update().get(pk=delivery.pk)
-        if locked.status != DeliveryStatus.RECEIVED:
-            return locked.reply
-        reply = _hand_to_inbox(locked, message)
-    return reply
+    return process_once(delivery, parse_message, _hand_to_inbox, PayloadError)
 
 
 def _hand_to_inbox(delivery: InboundDelivery, message: WeChatMessage) -> str:
@@ -64,12 +50,6 @@ def _hand_to_inbox(delivery: InboundDelivery, message: WeChatMessage) -> str:
     # we do not use, so they leave it as it is.
     if message.msg_type != "event":
         WECHAT.note_inbound(account, message.from_user, timezone.now())
-
-    delivery.status = DeliveryStatus.PROCESSED
-    delivery.reply = receipt.automatic_reply
-    delivery.processed_at = timezone.now()
-    delivery.attempts += 1
-    delivery.save(update_fields=["status", "reply", "processed_at", "attempts"])
     return receipt.automatic_reply
 
 
@@ -96,18 +76,11 @@ class WeChatAdapter:
         except CredentialsError as error:
             return SendResult(AttemptOutcome.PERMANENT, "credentials", str(error))
 
-        ChannelContact.objects.filter(
-            account=message.account, external_id=message.recipient
-        ).update(sent_since_inbound=F("sent_since_inbound") + 1)
+        outbox.count_sent(message)
         return SendResult(AttemptOutcome.SENT)
 
     def note_inbound(self, account: Account, external_id: str, at: datetime) -> None:
-        ChannelContact.objects.update_or_create(
-            account=account,
-            external_id=external_id,
-            defaults={"last_inbound_at": at, "sent_since_inbound": 0},
-        )
-        outbox.release_held(account, external_id)
+        outbox.reopen_window(account, external_id, at)
 
     def process_delivery(self, delivery: InboundDelivery) -> str:
         return process_delivery(delivery)

@@ -17,17 +17,21 @@ import hmac
 import json
 import logging
 import secrets
-import signal
 import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any, Literal
 
-from beatdesk.channels.fakes import JsonHandler, LoopbackFake
+from beatdesk.channels.fakes import (
+    Answer,
+    BreakKind,
+    JsonHandler,
+    LoopbackFake,
+    serve_until_stopped,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +84,6 @@ ERRMSGS: dict[int, str] = {
     48001: "api unauthorized",
 }
 
-BreakKind = Literal["http_500", "close"]
 TokenSource = Literal["token", "stable"]
 
 
@@ -98,12 +101,7 @@ class RecordedCall:
     errcode: int | None
 
 
-@dataclass
-class _Answer:
-    status: int
-    payload: dict[str, Any] | None = None
-    close: bool = False
-
+class _Answer(Answer):
     @property
     def errcode(self) -> int | None:
         if self.payload is None:
@@ -525,18 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     apps = _apps_from(args)
     if not apps:
         raise SystemExit("give at least one app: --app APPID:SECRET or --apps-file")
-
-    stopping = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    with FakeWeChatAPI(apps, port=args.port, token_grace_seconds=args.grace) as api:
-        print(api.base_url, flush=True)
-        stopping.wait()
-    return 0
+    return serve_until_stopped(FakeWeChatAPI(apps, port=args.port, token_grace_seconds=args.grace))
 
 
 if __name__ == "__main__":

@@ -5,13 +5,9 @@ never lost to our parser; a retry of the same push creates nothing new and gets 
 answer.
 """
 
-import hashlib
 import logging
-import time
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
@@ -28,7 +24,8 @@ from beatdesk.channels.deliveries import (
     mark_unparsable,
     store_delivery,
 )
-from beatdesk.channels.models import Account, ChannelKind, SecurityMode, WebhookNonce
+from beatdesk.channels.models import Account, ChannelKind, SecurityMode
+from beatdesk.channels.webhooks import Refused, check_fresh, check_not_replayed, raw_key, too_large
 from beatdesk.channels.wechat.adapter import process_delivery
 from beatdesk.channels.wechat.credentials import (
     CredentialsError,
@@ -45,10 +42,6 @@ from beatdesk.channels.wechat.schemas import (
 logger = logging.getLogger(__name__)
 
 SUCCESS = "success"
-
-
-class Refused(Exception):
-    """The push is not from WeChat (or not fresh); answer 403 and write nothing."""
 
 
 class Undecryptable(Exception):
@@ -81,31 +74,6 @@ def _check_signature(creds: WeChatCredentials, request: HttpRequest) -> None:
         raise Refused("bad signature") from None
 
 
-def _check_fresh(request: HttpRequest) -> int:
-    raw = request.GET.get("timestamp", "")
-    if not raw.isdigit():
-        raise Refused("timestamp missing")
-    timestamp = int(raw)
-    if abs(time.time() - timestamp) > settings.WEBHOOK_TIMESTAMP_WINDOW:
-        raise Refused("stale timestamp")
-    return timestamp
-
-
-def _check_not_replayed(account: Account, nonce: str, timestamp: int, body: bytes) -> None:
-    # A retry repeats its body exactly and is deduplicated later; the same nonce with a
-    # different body is someone replaying a signed address with a body of their own.
-    digest = hashlib.sha256(body).hexdigest()
-    try:
-        with transaction.atomic():
-            WebhookNonce.objects.create(
-                account=account, nonce=nonce[:64], timestamp=timestamp, body_digest=digest
-            )
-    except IntegrityError:
-        seen = WebhookNonce.objects.get(account=account, nonce=nonce[:64], timestamp=timestamp)
-        if seen.body_digest != digest:
-            raise Refused("nonce replayed with another body") from None
-
-
 def _decrypt(account: Account, creds: WeChatCredentials, request: HttpRequest, body: str) -> str:
     try:
         envelope = parse_envelope(body)
@@ -131,8 +99,8 @@ def _decrypt(account: Account, creds: WeChatCredentials, request: HttpRequest, b
 def _open_push(account: Account, creds: WeChatCredentials, request: HttpRequest) -> Push:
     """Return the verified plaintext; raise Refused for anything not provably from WeChat."""
     _check_signature(creds, request)
-    timestamp = _check_fresh(request)
-    _check_not_replayed(account, request.GET.get("nonce", ""), timestamp, request.body)
+    timestamp = check_fresh(request)
+    check_not_replayed(account, request.GET.get("nonce", ""), timestamp, request.body)
 
     body = strip_illegal_characters(request.body.decode("utf-8", errors="replace"))
     if request.GET.get("encrypt_type", "raw") == "aes":
@@ -191,7 +159,7 @@ def _receive(account: Account, creds: WeChatCredentials, request: HttpRequest) -
         message = parse_message(push.payload)
         key = message.delivery_key
     except PayloadError as error:
-        stored = store_delivery(account, _raw_key(request.body), request.body, push.payload)
+        stored = store_delivery(account, raw_key(request.body), request.body, push.payload)
         if stored.is_new:
             mark_unparsable(stored.delivery, str(error))
         return HttpResponse(SUCCESS, content_type="text/plain")
@@ -204,15 +172,6 @@ def _receive(account: Account, creds: WeChatCredentials, request: HttpRequest) -
     stored = store_delivery(account, key, request.body, push.payload)
     reply = process_delivery(stored.delivery)
     return _render_reply(account, creds, request, push, message.from_user, reply)
-
-
-def _raw_key(body: bytes) -> str:
-    return "raw:" + hashlib.sha256(body).hexdigest()
-
-
-def _too_large(request: HttpRequest) -> bool:
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    return not declared.isdigit() or int(declared) > settings.WEBHOOK_MAX_BYTES
 
 
 @csrf_exempt
@@ -228,7 +187,7 @@ def wechat_hook(request: HttpRequest, code: str) -> HttpResponse:
 
     if request.method == "GET":
         return _verify_url(account, creds, request)
-    if _too_large(request):
+    if too_large(request):
         return HttpResponse("body too large", status=413, content_type="text/plain")
     return _receive(account, creds, request)
 

@@ -7,20 +7,18 @@ with a comment under it, a private one privately, and never the other way round.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from beatdesk.channels import outbox
-from beatdesk.channels.deliveries import mark_unparsable
+from beatdesk.channels.deliveries import process_once
 from beatdesk.channels.models import (
     Account,
     AttemptOutcome,
     ChannelContact,
     ChannelKind,
-    DeliveryStatus,
     InboundDelivery,
     OutboxMessage,
 )
@@ -62,23 +60,14 @@ def weibo_length(text: str) -> int:
 def process_delivery(delivery: InboundDelivery) -> str:
     """Hand a stored item or push to the inbox once; return the passive reply owed for it."""
     is_push = delivery.delivery_key.startswith("push:")
-    try:
-        parsed: Push | PolledItem
-        parsed = parse_push(delivery.payload) if is_push else parse_polled(delivery.payload)
-    except PayloadError as error:
-        mark_unparsable(delivery, str(error))
-        return ""
+    parse: Callable[[str], Push | PolledItem] = parse_push if is_push else parse_polled
+    return process_once(delivery, parse, _hand_to_inbox, PayloadError)
 
-    with transaction.atomic():
-        locked = InboundDelivery.objects.select_for_update().get(pk=delivery.pk)
-        if locked.status != DeliveryStatus.RECEIVED:
-            return locked.reply
-        if isinstance(parsed, Push):
-            reply = _receive_push(locked, parsed)
-        else:
-            reply = _receive_polled(locked, parsed)
-        _finish(locked, reply)
-    return reply
+
+def _hand_to_inbox(delivery: InboundDelivery, parsed: Push | PolledItem) -> str:
+    if isinstance(parsed, Push):
+        return _receive_push(delivery, parsed)
+    return _receive_polled(delivery, parsed)
 
 
 def _receive_polled(delivery: InboundDelivery, item: PolledItem) -> str:
@@ -111,14 +100,6 @@ def _receive_push(delivery: InboundDelivery, push: Push) -> str:
             last_inbound_at=None
         )
     return receipt.automatic_reply
-
-
-def _finish(delivery: InboundDelivery, reply: str) -> None:
-    delivery.status = DeliveryStatus.PROCESSED
-    delivery.reply = reply
-    delivery.processed_at = timezone.now()
-    delivery.attempts += 1
-    delivery.save(update_fields=["status", "reply", "processed_at", "attempts"])
 
 
 # Sending.
@@ -214,18 +195,11 @@ class WeiboAdapter:
         except CredentialsError as error:
             return SendResult(AttemptOutcome.PERMANENT, "credentials", str(error))
 
-        ChannelContact.objects.filter(
-            account=message.account, external_id=message.recipient
-        ).update(sent_since_inbound=F("sent_since_inbound") + 1)
+        outbox.count_sent(message)
         return SendResult(AttemptOutcome.SENT, detail=f"comment_id={sent_id}" if sent_id else "")
 
     def note_inbound(self, account: Account, external_id: str, at: datetime) -> None:
-        ChannelContact.objects.update_or_create(
-            account=account,
-            external_id=external_id,
-            defaults={"last_inbound_at": at, "sent_since_inbound": 0},
-        )
-        outbox.release_held(account, external_id)
+        outbox.reopen_window(account, external_id, at)
 
     def process_delivery(self, delivery: InboundDelivery) -> str:
         return process_delivery(delivery)

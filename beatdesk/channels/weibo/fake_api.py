@@ -20,18 +20,16 @@ import hmac
 import json
 import logging
 import secrets
-import signal
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from types import FrameType
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from beatdesk.channels.fakes import LoopbackFake
+from beatdesk.channels.fakes import Answer, BreakKind, LoopbackFake, serve_until_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +69,6 @@ ERRORS: dict[int, tuple[int, str]] = {
     21332: (403, "invalid_access_token"),
 }
 
-BreakKind = Literal["http_500", "close"]
-
 
 @dataclass(frozen=True)
 class RecordedCall:
@@ -101,13 +97,6 @@ class PostedComment:
 class PrivateReply:
     receiver_id: str
     text: str
-
-
-@dataclass
-class _Answer:
-    status: int
-    payload: dict[str, Any] | None = None
-    close: bool = False
 
 
 @dataclass
@@ -155,9 +144,9 @@ def _created_at(moment: float) -> str:
     return datetime.fromtimestamp(moment, tz=BEIJING).strftime("%a %b %d %H:%M:%S +0800 %Y")
 
 
-def _error(path: str, code: int) -> _Answer:
+def _error(path: str, code: int) -> Answer:
     status, text = ERRORS.get(code, (400, "error"))
-    return _Answer(status, {"request": path, "error_code": code, "error": text})
+    return Answer(status, {"request": path, "error_code": code, "error": text})
 
 
 def _user(uid: str, name: str) -> dict[str, Any]:
@@ -350,7 +339,7 @@ class FakeWeiboAPI(LoopbackFake):
 
     def answer(
         self, method: str, path: str, query: dict[str, str], raw: bytes, headers: dict[str, str]
-    ) -> _Answer:
+    ) -> Answer:
         """Serve one request and record it; the HTTP handler calls this from its thread."""
         params = dict(query)
         if raw:
@@ -364,7 +353,7 @@ class FakeWeiboAPI(LoopbackFake):
         logger.debug("fake weibo api path=%s status=%s", path, result.status)
         return result
 
-    def _take_fault(self, path: str) -> _Answer | None:
+    def _take_fault(self, path: str) -> Answer | None:
         queue = self._state.faults.get(path)
         if not queue:
             return None
@@ -376,14 +365,14 @@ class FakeWeiboAPI(LoopbackFake):
         if fault.remaining == 0:
             queue.popleft()
         if fault.kind == "close":
-            return _Answer(0, close=True)
+            return Answer(0, close=True)
         if fault.kind == "http_500":
-            return _Answer(500, None)
+            return Answer(500, None)
         return _error(path, fault.error_code)
 
     def _route(
         self, method: str, path: str, params: dict[str, str], headers: dict[str, str]
-    ) -> _Answer:
+    ) -> Answer:
         if path == TOKEN_PATH and method == "POST":
             return self._exchange(params)
         if path == MESSAGE_REPLY_PATH and method == "POST":
@@ -397,18 +386,18 @@ class FakeWeiboAPI(LoopbackFake):
             return self._reply(params)
         if path == CREATE_PATH and method == "POST":
             return self._create(params)
-        return _Answer(404, {"request": path, "error_code": 10020, "error": "api not found"})
+        return Answer(404, {"request": path, "error_code": 10020, "error": "api not found"})
 
-    def _exchange(self, params: dict[str, str]) -> _Answer:
+    def _exchange(self, params: dict[str, str]) -> Answer:
         secret_ok = hmac.compare_digest(
             params.get("client_secret", "").encode(), self.app_secret.encode()
         )
         if params.get("client_id") != self.app_key or not secret_ok:
-            return _Answer(400, {"error": "invalid_client", "error_code": 21324})
+            return Answer(400, {"error": "invalid_client", "error_code": 21324})
         issued = self._state.codes.pop(params.get("code", ""), None)
         grant_ok = params.get("grant_type") == "authorization_code"
         if issued is None or not grant_ok or issued[1] != params.get("redirect_uri"):
-            return _Answer(400, {"error": "invalid_grant", "error_code": 21325})
+            return Answer(400, {"error": "invalid_grant", "error_code": 21325})
         token = "2.00" + secrets.token_hex(14)
         self._state.tokens[token] = _Token(issued[0], time.time() + self.token_lifetime)
         body = {
@@ -418,11 +407,11 @@ class FakeWeiboAPI(LoopbackFake):
             "uid": issued[0],
             "isRealName": "true",
         }
-        return _Answer(200, body)
+        return Answer(200, body)
 
     def _refuse_token(
         self, path: str, params: dict[str, str], headers: dict[str, str]
-    ) -> _Answer | None:
+    ) -> Answer | None:
         scheme, _space, value = headers.get("authorization", "").partition(" ")
         given = value if scheme == "OAuth2" else params.get("access_token", "")
         held = self._state.tokens.get(given)
@@ -434,7 +423,7 @@ class FakeWeiboAPI(LoopbackFake):
             return _error(path, 21327)
         return None
 
-    def _list(self, path: str, params: dict[str, str]) -> _Answer:
+    def _list(self, path: str, params: dict[str, str]) -> Answer:
         stream, key, default_count = LIST_PATHS[path]
         count = min(int(params.get("count") or default_count), 200)
         since = int(params.get("since_id") or 0)
@@ -450,7 +439,7 @@ class FakeWeiboAPI(LoopbackFake):
             "next_cursor": page[-1] - 1 if more else 0,
             "total_number": len(ids),
         }
-        return _Answer(200, body)
+        return Answer(200, body)
 
     def _comment_text(self, params: dict[str, str]) -> tuple[str, int]:
         text = params.get("comment", "")
@@ -458,7 +447,7 @@ class FakeWeiboAPI(LoopbackFake):
             return "", 10016
         return text, 20012 if weibo_length(text) > COMMENT_LIMIT else 0
 
-    def _reply(self, params: dict[str, str]) -> _Answer:
+    def _reply(self, params: dict[str, str]) -> Answer:
         cid, status_id = params.get("cid", ""), params.get("id", "")
         earlier = self._state.comments.get(cid)
         if not cid or not status_id:
@@ -471,9 +460,9 @@ class FakeWeiboAPI(LoopbackFake):
         comment = self._add_comment(status_id, self.account_uid, "城南派出所", text, cid)
         self._state.items["to_me"][comment["idstr"]] = comment
         self._note_posted(comment, cid, params)
-        return _Answer(200, comment)
+        return Answer(200, comment)
 
-    def _create(self, params: dict[str, str]) -> _Answer:
+    def _create(self, params: dict[str, str]) -> Answer:
         status_id = params.get("id", "")
         if not status_id or not params.get("rip"):
             return _error(CREATE_PATH, 10016)
@@ -484,7 +473,7 @@ class FakeWeiboAPI(LoopbackFake):
             return _error(CREATE_PATH, problem)
         comment = self._add_comment(status_id, self.account_uid, "城南派出所", text, "")
         self._note_posted(comment, "", params)
-        return _Answer(200, comment)
+        return Answer(200, comment)
 
     def _note_posted(self, comment: dict[str, Any], reply_to: str, params: dict[str, str]) -> None:
         posted = PostedComment(
@@ -496,7 +485,7 @@ class FakeWeiboAPI(LoopbackFake):
         )
         self._state.posted.append(posted)
 
-    def _private_reply(self, params: dict[str, str]) -> _Answer:
+    def _private_reply(self, params: dict[str, str]) -> Answer:
         given = params.get("access_token", "")
         if not self.fans_service_token or not hmac.compare_digest(
             given.encode(), self.fans_service_token.encode()
@@ -515,7 +504,7 @@ class FakeWeiboAPI(LoopbackFake):
         if not self._may_write(receiver):
             return _error(MESSAGE_REPLY_PATH, 20301)
         self._state.private.append(PrivateReply(receiver, text))
-        return _Answer(200, {"result": True, "receiver_id": int(receiver)})
+        return Answer(200, {"result": True, "receiver_id": int(receiver)})
 
     def _may_write(self, receiver: str) -> bool:
         wrote = self._state.wrote_at.get(receiver)
@@ -540,20 +529,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Serve until SIGINT or SIGTERM, after printing the base URL on its own line."""
     args = _parse_args(argv)
     app_key, _separator, app_secret = args.app.partition(":")
-    stopping = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
     fake = FakeWeiboAPI(
         app_key, app_secret, fans_service_token=args.fans_service_token, port=args.port
     )
-    with fake as api:
-        print(api.base_url, flush=True)
-        stopping.wait()
-    return 0
+    return serve_until_stopped(fake)
 
 
 if __name__ == "__main__":

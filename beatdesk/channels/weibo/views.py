@@ -11,27 +11,21 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 from urllib.parse import quote
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from beatdesk.channels.deliveries import mark_unparsable, store_delivery
-from beatdesk.channels.models import Account, ChannelKind, WebhookNonce
+from beatdesk.channels.models import Account, ChannelKind
+from beatdesk.channels.webhooks import Refused, check_fresh, check_not_replayed, raw_key, too_large
 from beatdesk.channels.weibo.adapter import process_delivery
 from beatdesk.channels.weibo.credentials import CredentialsError, credentials_of
 from beatdesk.channels.weibo.schemas import PayloadError, Push, clean_text, parse_push
 
 logger = logging.getLogger(__name__)
-
-
-class Refused(Exception):
-    """The request is not provably from Weibo; answer 403 and write nothing."""
 
 
 def signature_of(app_secret: str, timestamp: str, nonce: str) -> str:
@@ -49,31 +43,6 @@ def _check_signature(app_secret: str, request: HttpRequest) -> None:
         raise Refused("missing or wrong signature")
 
 
-def _check_fresh(request: HttpRequest) -> int:
-    raw = request.GET.get("timestamp", "")
-    if not raw.isdigit():
-        raise Refused("timestamp missing")
-    timestamp = int(raw)
-    if abs(time.time() - timestamp) > settings.WEBHOOK_TIMESTAMP_WINDOW:
-        raise Refused("stale timestamp")
-    return timestamp
-
-
-def _check_not_replayed(account: Account, nonce: str, timestamp: int, body: bytes) -> None:
-    # A retry repeats its body exactly and is deduplicated later; the same nonce with a
-    # different body is someone replaying a signed address with a body of their own.
-    digest = hashlib.sha256(body).hexdigest()
-    try:
-        with transaction.atomic():
-            WebhookNonce.objects.create(
-                account=account, nonce=nonce[:64], timestamp=timestamp, body_digest=digest
-            )
-    except IntegrityError:
-        seen = WebhookNonce.objects.get(account=account, nonce=nonce[:64], timestamp=timestamp)
-        if seen.body_digest != digest:
-            raise Refused("nonce replayed with another body") from None
-
-
 def _forbidden(account: Account, reason: str) -> HttpResponse:
     logger.warning("weibo push refused account=%s reason=%s", account.code, reason)
     return HttpResponse("forbidden", status=403, content_type="text/plain")
@@ -81,15 +50,6 @@ def _forbidden(account: Account, reason: str) -> HttpResponse:
 
 def _empty() -> HttpResponse:
     return HttpResponse("", content_type="text/plain")
-
-
-def _raw_key(body: bytes) -> str:
-    return "raw:" + hashlib.sha256(body).hexdigest()
-
-
-def _too_large(request: HttpRequest) -> bool:
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    return not declared.isdigit() or int(declared) > settings.WEBHOOK_MAX_BYTES
 
 
 def passive_reply(push: Push, text: str) -> HttpResponse:
@@ -111,7 +71,7 @@ def _receive(account: Account, body: bytes) -> HttpResponse:
         push = parse_push(payload)
     except PayloadError as error:
         # The signature matched, so the push is authentic: it is kept for an operator.
-        stored = store_delivery(account, _raw_key(body), body, payload)
+        stored = store_delivery(account, raw_key(body), body, payload)
         if stored.is_new:
             mark_unparsable(stored.delivery, str(error))
         return _empty()
@@ -138,15 +98,15 @@ def weibo_hook(request: HttpRequest, code: str) -> HttpResponse:
     except CredentialsError:
         logger.error("weibo account has unusable credentials account=%s", account.code)
         return HttpResponse("account not configured", status=503, content_type="text/plain")
-    if request.method == "POST" and _too_large(request):
+    if request.method == "POST" and too_large(request):
         return HttpResponse("body too large", status=413, content_type="text/plain")
 
     try:
         _check_signature(creds.app_secret, request)
         if request.method == "GET":
             return HttpResponse(request.GET.get("echostr", ""), content_type="text/plain")
-        timestamp = _check_fresh(request)
-        _check_not_replayed(account, request.GET.get("nonce", ""), timestamp, request.body)
+        timestamp = check_fresh(request)
+        check_not_replayed(account, request.GET.get("nonce", ""), timestamp, request.body)
     except Refused as refusal:
         return _forbidden(account, str(refusal))
     return _receive(account, request.body)

@@ -2,6 +2,7 @@
 
 import json
 import time
+from collections.abc import Callable
 
 import pytest
 from django.test import Client
@@ -205,31 +206,17 @@ def test_it_refuses_a_malformed_signature_header(
     assert nothing_written()
 
 
-def test_it_refuses_a_signature_with_the_timestamp_header_missing(
-    qqbot_account: Account, qqbot_peer: QQBotPeer
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [("x-signature-timestamp", ""), ("x-bot-appid", "102030999")],
+    ids=["timestamp-header-missing", "addressed-to-another-bot"],
+)
+def test_it_refuses_a_request_without_its_timestamp_or_addressed_to_another_bot(
+    qqbot_account: Account, qqbot_peer: QQBotPeer, header: str, value: str
 ) -> None:
-    response = post(
-        Client(),
-        qqbot_account,
-        qqbot_peer,
-        fixture("c2c_message_create"),
-        {"x-signature-timestamp": ""},
-    )
+    body = fixture("c2c_message_create")
 
-    assert response.status_code == 403
-    assert nothing_written()
-
-
-def test_it_refuses_a_request_addressed_to_another_bot(
-    qqbot_account: Account, qqbot_peer: QQBotPeer
-) -> None:
-    response = post(
-        Client(),
-        qqbot_account,
-        qqbot_peer,
-        fixture("c2c_message_create"),
-        {"x-bot-appid": "102030999"},
-    )
+    response = post(Client(), qqbot_account, qqbot_peer, body, {header: value})
 
     assert response.status_code == 403
     assert nothing_written()
@@ -268,13 +255,24 @@ def test_it_refuses_every_request_for_an_account_without_a_secret_in_any_environ
     assert nothing_written()
 
 
-def test_it_answers_404_for_an_unknown_account(
-    qqbot_account: Account, qqbot_peer: QQBotPeer
+def unknown_code(cast: Cast) -> str:
+    return "no-such-account"
+
+
+def onebot_code(cast: Cast) -> str:
+    return make_onebot_account(cast.station_a).code
+
+
+@pytest.mark.parametrize(
+    "code_of", [unknown_code, onebot_code], ids=["unknown-account", "onebot-account"]
+)
+def test_it_answers_404_for_an_unknown_account_or_a_onebot_one_addressed_as_a_qq_bot(
+    cast: Cast, qqbot_account: Account, qqbot_peer: QQBotPeer, code_of: Callable[[Cast], str]
 ) -> None:
     body = fixture("c2c_message_create")
 
     response = Client().post(
-        "/hooks/qqbot/no-such-account/",
+        f"/hooks/qqbot/{code_of(cast)}/",
         data=body,
         content_type="application/json",
         headers=qqbot_peer.headers(body),
@@ -282,22 +280,6 @@ def test_it_answers_404_for_an_unknown_account(
 
     assert response.status_code == 404
     assert nothing_written()
-
-
-def test_it_answers_404_for_a_onebot_account_addressed_as_a_qq_bot(
-    cast: Cast, qqbot_peer: QQBotPeer
-) -> None:
-    onebot = make_onebot_account(cast.station_a)
-    body = fixture("c2c_message_create")
-
-    response = Client().post(
-        f"/hooks/qqbot/{onebot.code}/",
-        data=body,
-        content_type="application/json",
-        headers=qqbot_peer.headers(body),
-    )
-
-    assert response.status_code == 404
 
 
 def test_it_refuses_a_get_request(qqbot_account: Account) -> None:
