@@ -1,6 +1,7 @@
 """Every state change of the inbox: transactional, audited, and the only way in."""
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -207,12 +208,34 @@ def do_receive_message(
     return Receipt(message, case, opened, reply)
 
 
+# Types whose case must be handled by an officer, however well a question in it matches.
+PERSON_MATTERS = {
+    CaseType.HELP,
+    CaseType.TIP,
+    CaseType.COMPLAINT,
+    CaseType.DISPUTE,
+    CaseType.SUGGESTION,
+}
+
+
+# Words of a report inside a question ("what time do you open? I want to report ..."): the
+# model may still call such a message a consultation, and the question part may match well.
+REPORT_CUES = re.compile(
+    r"报案|报警|举报|线索|骚扰|威胁|恐吓|敲诈|勒索|被(偷|盗|骗|抢|打|砍)|偷了|抢了|骗了"
+    r"|贩毒|吸毒|卖淫|嫖娼|赌博|打人|砍人|家暴|失踪|走失|找不到(孩子|老人|人)"
+)
+
+
 def _answer_from_knowledge(case: Case, message: Message, analysis: Analysis) -> str:
     """Answer a common question at once and resolve the case; else propose answers.
 
-    Complaints are never answered by a machine; emergencies never reach this point.
+    Only questions are answered by a machine: a tip, a call for help, a complaint, a
+    dispute or a suggestion that happens to mention office hours is a matter for a person
+    and stays open with the answers proposed. Emergencies never reach this point.
     """
-    needs_person = analysis.classification.case_type == CaseType.COMPLAINT
+    needs_person = analysis.classification.case_type in PERSON_MATTERS or bool(
+        REPORT_CUES.search(message.text)
+    )
     try:
         entry, answer, proposed = answer_or_propose(
             message.text, case.unit, case.account.kind, tracking_url(), needs_person=needs_person

@@ -82,3 +82,18 @@ def test_a_station_layer_overrides_the_common_answer(
     content = reply_to(account, peer, "oKB5", QUESTION, 88005)
 
     assert "周六上午也办理补证" in content
+
+
+def test_a_tip_or_a_report_that_mentions_office_hours_stays_open_for_an_officer(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    # Seen in review: both were closed with the office hours and reached no officer.
+    cast.station_a.office_hours = "周一至周五 8:30-17:30"
+    cast.station_a.save()
+    tip = resident_writes(account, peer, "oKB6", "办公时间门口有人贩毒，每天下午都在")
+    report = resident_writes(account, peer, "oKB7", "派出所几点上班？我要报案，有人一直骚扰我")
+
+    for case in (tip, report):
+        case.refresh_from_db()
+        assert case.auto_answered_at is None, case.case_type
+        assert case.status == CaseStatus.NEW
