@@ -1,9 +1,11 @@
+from datetime import date, timedelta
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from beatdesk.inbox.models import CaseStatus, CaseType
-from beatdesk.units.duty import people_for
+from beatdesk.units.duty import DUTY_DAYS_AHEAD, local_day, people_for
 from beatdesk.units.models import Unit, User
 
 ANSWER_MAX_CHARACTERS = 600
@@ -135,6 +137,17 @@ class DutyForm(forms.Form):
         user_field.queryset = User.objects.filter(
             is_active=True, role_assignments__unit__in=units
         ).distinct()
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        unit, day = cleaned.get("unit"), cleaned.get("day")
+        if isinstance(unit, Unit) and isinstance(day, date):
+            # The roster shows the coming two weeks; a duty outside them could not be seen
+            # or removed again.
+            today = local_day(unit)
+            if not today <= day < today + timedelta(days=DUTY_DAYS_AHEAD):
+                self.add_error("day", _("Choose a day from today to two weeks ahead."))
+        return cleaned
 
 
 class CannedAnswerForm(forms.Form):

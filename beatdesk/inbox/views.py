@@ -71,6 +71,7 @@ from beatdesk.inbox.models import (
 from beatdesk.inbox.presence import others_reading
 from beatdesk.units.access import CASE_ROLES, CASE_WORK_ROLES, units_for
 from beatdesk.units.duty import (
+    DUTY_DAYS_AHEAD,
     DutyError,
     do_add_duty_shift,
     do_remove_duty_shift,
@@ -488,9 +489,6 @@ def case_bulk(request: HttpRequest) -> HttpResponse:
     return redirect("inbox:case_list")
 
 
-DUTY_DAYS_SHOWN = 14
-
-
 @login_required
 def duty_roster(request: HttpRequest) -> HttpResponse:
     """Who is on duty in the user's units over the next two weeks; leaders change it."""
@@ -504,7 +502,7 @@ def duty_roster(request: HttpRequest) -> HttpResponse:
     units = list(units_for(user, CASE_ROLES))
     today = local_day(units[0]) if units else timezone.localdate()
     shifts = DutyShift.objects.filter(
-        unit__in=units, day__gte=today, day__lt=today + timedelta(days=DUTY_DAYS_SHOWN)
+        unit__in=units, day__gte=today, day__lt=today + timedelta(days=DUTY_DAYS_AHEAD)
     ).select_related("unit", "user")
     context = {
         "form": form,

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,10 @@ logger = logging.getLogger(__name__)
 
 class DutyError(Exception):
     """A roster change was refused; the message is safe to show to the user."""
+
+
+# How far ahead the roster is kept and shown: two weeks from the unit's today.
+DUTY_DAYS_AHEAD = 14
 
 
 def local_day(unit: Unit, moment: datetime | None = None) -> date:
@@ -56,7 +60,9 @@ def take_turn(unit: Unit, day: date | None = None) -> User | None:
     transaction. The shifts are locked so two cases at once go to two people."""
     day = day or local_day(unit)
     shifts = DutyShift.objects.select_for_update().filter(unit=unit, day=day)
-    for shift in shifts.select_related("user").order_by("last_assigned_at", "id"):
+    # Never given a case sorts first; PostgreSQL would put NULL last without being told.
+    order = (F("last_assigned_at").asc(nulls_first=True), "id")
+    for shift in shifts.select_related("user").order_by(*order):
         if shift.user.is_active and may_take_cases(shift.user, unit):
             shift.last_assigned_at = timezone.now()
             shift.save(update_fields=["last_assigned_at"])

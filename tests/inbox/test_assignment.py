@@ -164,3 +164,13 @@ def test_only_a_leader_over_the_unit_turns_cases_in_turn_on(cast: Cast) -> None:
     cast.station_a.refresh_from_db()
     assert cast.station_a.round_robin
     assert AuditRecord.objects.filter(action="unit.round_robin", actor=cast.leader).exists()
+
+
+@pytest.mark.parametrize("day", ["2020-01-01", "9999-12-31"])
+def test_a_duty_outside_the_two_weeks_the_roster_shows_is_refused(cast: Cast, day: str) -> None:
+    data = {"unit": cast.station_a.pk, "user": cast.officer_a.pk, "day": day}
+
+    response = signed_in(cast.leader).post("/inbox/duty/", data)
+
+    assert response.status_code == 400
+    assert not DutyShift.objects.exists()
