@@ -33,6 +33,24 @@ def plain_text(value: str) -> str:
     ).strip()
 
 
+class PlainTextField(forms.CharField):
+    """A text field that drops control characters before any check runs.
+
+    Residents paste text with NUL and other control characters in it; Django would refuse
+    a NUL with a message that makes no sense to them, so such characters are removed first.
+    """
+
+    def to_python(self, value: object) -> str:
+        return plain_text(str(super().to_python(value)))
+
+
+class PhoneField(PlainTextField):
+    """Phone keyboards in Chinese input mode type full-width digits; NFKC makes them ASCII."""
+
+    def to_python(self, value: object) -> str:
+        return unicodedata.normalize("NFKC", super().to_python(value))
+
+
 class StationChoiceField(forms.ModelChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         return obj.name
@@ -46,7 +64,7 @@ class WriteForm(forms.Form):
         empty_label=gettext_lazy("Let the place below decide"),
         required=False,
     )
-    place = forms.CharField(
+    place = PlainTextField(
         label=gettext_lazy("Where is it? (a community, street or landmark)"),
         max_length=100,
         required=False,
@@ -57,19 +75,19 @@ class WriteForm(forms.Form):
         choices=[(code, CaseType(code).label) for code in RESIDENT_TYPES],
         widget=forms.RadioSelect,
     )
-    text = forms.CharField(
+    text = PlainTextField(
         label=gettext_lazy("Your message"),
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=gettext_lazy("What happened, where and when. At most 4,000 characters."),
     )
-    name = forms.CharField(
+    name = PlainTextField(
         label=gettext_lazy("Your name (optional)"),
         max_length=50,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label=gettext_lazy("Your phone number (optional)"),
         max_length=32,
         required=False,

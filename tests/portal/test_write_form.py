@@ -186,3 +186,16 @@ def test_it_accepts_the_form_with_the_csrf_token_of_the_page(stations: Cast) -> 
     )
 
     _sent_case(response)
+
+
+def test_a_nul_in_the_message_is_dropped_rather_than_refused(stations: Cast) -> None:
+    response = Client().post("/write/", form_fields(text="有人\x00偷电动车，就在小区车棚"))
+
+    case = _sent_case(response)
+    assert Message.objects.get(case=case, direction="in").text == "有人偷电动车，就在小区车棚"
+
+
+def test_a_phone_number_typed_in_full_width_digits_is_taken(stations: Cast) -> None:
+    response = Client().post("/write/", form_fields(phone="１３８００１３８０００"))
+
+    _sent_case(response)
