@@ -78,6 +78,9 @@ class Account(models.Model):
 
     @property
     def endpoint(self) -> str:
+        """Return where the account's platform reaches us; residents, for the portal."""
+        if self.kind == ChannelKind.PORTAL:
+            return f"/write/?station={self.unit.code}"
         return f"/hooks/{self.kind}/{self.code}/"
 
 

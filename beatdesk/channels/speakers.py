@@ -22,7 +22,8 @@ def _speaker(message: OutboxMessage) -> str:
         return unit.name
     with translation.override(settings.LANGUAGE_CODE):
         name = answer.author.display_name or str(Role.OFFICER.label)
-    return f"{unit.name} {name}"
+    # Display names often start with the officer's unit already ("北山派出所 赵警官").
+    return name if name.startswith(unit.name) else f"{unit.name} {name}"
 
 
 def group_text(message: OutboxMessage) -> str:

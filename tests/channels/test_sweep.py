@@ -4,10 +4,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from beatdesk.channels.models import Account, DeliveryStatus, InboundDelivery
+from beatdesk.channels.models import Account, ChannelKind, DeliveryStatus, InboundDelivery
 from beatdesk.channels.tasks import process_stale_deliveries
 from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.inbox.models import Message
+from tests.conftest import Cast
 
 
 def stored_but_unprocessed(account: Account, key: str, payload: str) -> InboundDelivery:
@@ -42,3 +43,11 @@ def test_it_leaves_fresh_pushes_to_their_own_request(account: Account, peer: WeC
     )
 
     assert process_stale_deliveries() == 0
+
+
+def test_a_portal_account_points_residents_at_the_write_form(cast: Cast) -> None:
+    account = Account.objects.create(
+        code="portal-station-a", kind=ChannelKind.PORTAL, name="Portal", unit=cast.station_a
+    )
+
+    assert account.endpoint == "/write/?station=station-a"

@@ -69,6 +69,18 @@ def test_it_sends_a_group_answer_with_the_station_and_officer_prefix(
     assert row.payload["sent_text"] == prefixed
 
 
+def test_a_display_name_that_already_names_the_unit_is_not_prefixed_with_it_again(
+    cast: Cast, group_case: Case, fake_onebot: FakeOneBotAPI
+) -> None:
+    cast.officer_a.display_name = "Unit station-a Anna"
+    cast.officer_a.save()
+
+    answer(cast, group_case, "请到户籍窗口办理。")
+    outbox.relay_due()
+
+    assert fake_onebot.sent[0].text == " 【Unit station-a Anna】请到户籍窗口办理。"
+
+
 def test_it_sends_a_private_answer_privately_without_a_prefix(
     cast: Cast, private_case: Case, fake_onebot: FakeOneBotAPI
 ) -> None:
