@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from beatdesk.inbox.models import Case, Message
+from beatdesk.portal.models import Jurisdiction
+from beatdesk.units.models import User
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,6 +22,9 @@ def test_it_replays_the_demo_and_prints_its_summary(capsys: pytest.CaptureFixtur
     assert f"messages received: {Message.objects.filter(direction='in').count()}" in out
     assert f"cases opened: {Case.objects.count()}" in out
     assert "answers sent: 4" in out
+    # Every demo user can sign in with a code, and civic apps have a jurisdiction to name.
+    assert not User.objects.filter(is_superuser=False, second_factor__isnull=True).exists()
+    assert Jurisdiction.objects.filter(code="hz.demo.beatdesk", unit__code="hz").exists()
     call_command("audit", "verify")
     assert "audit chain intact" in capsys.readouterr().out
 

@@ -25,9 +25,12 @@ from beatdesk.demo import replay
 from beatdesk.demo.answers import answer_demo_cases
 from beatdesk.inbox.models import Case, ClassifierModel, Direction, Message, Priority
 from beatdesk.inbox.triage import train_model
+from beatdesk.portal.models import Jurisdiction
 from beatdesk.units import second_factor
-from beatdesk.units.models import User
+from beatdesk.units.models import Unit, User
 
+DEMO_JURISDICTION = "hz.demo.beatdesk"
+DEMO_JURISDICTION_UNIT = "hz"
 DEMO_PASSWORD = "beatdesk-demo"  # noqa: S105 - printed for the demo's fake users
 
 
@@ -54,6 +57,7 @@ class Command(BaseCommand):
         import_matrix(replay.DATA / "matrix.csv")
         self._set_demo_passwords()
         self._enrol_demo_authenticators()
+        self._serve_open311()
         if not ClassifierModel.objects.exists():
             # A few seconds, once: the replayed messages then arrive typed with confidence.
             train_model()
@@ -82,6 +86,11 @@ class Command(BaseCommand):
         staff = User.objects.filter(is_superuser=False)
         for user in staff.exclude(second_factor__confirmed_at__isnull=False):
             second_factor.enrol_for_demo(user)
+
+    def _serve_open311(self) -> None:
+        # Civic-reporting apps name a jurisdiction; the demo's covers the Hangzhou bureau.
+        city = Unit.objects.get(code=DEMO_JURISDICTION_UNIT)
+        Jurisdiction.objects.get_or_create(code=DEMO_JURISDICTION, defaults={"unit": city})
 
     def _start_fake_wechat(self, port: int) -> FakeWeChatAPI:
         fake = FakeWeChatAPI(port=port)
