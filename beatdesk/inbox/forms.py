@@ -9,6 +9,9 @@ from beatdesk.units.duty import DUTY_DAYS_AHEAD, local_day, people_for
 from beatdesk.units.models import Unit, User
 
 ANSWER_MAX_CHARACTERS = 600
+# Django's own words for an empty choice; written here so that our catalog translates them,
+# which Django's Chinese catalog does not yet do.
+CHOOSE = _("- Select an option -")
 
 
 class AnswerForm(forms.Form):
@@ -59,7 +62,9 @@ class AssignForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_unit = forms.ModelChoiceField(label=_("Unit to ask"), queryset=Unit.objects.none())
+    to_unit = forms.ModelChoiceField(
+        label=_("Unit to ask"), queryset=Unit.objects.none(), empty_label=CHOOSE
+    )
     reason = forms.CharField(label=_("Why that unit should take it"), max_length=300)
 
     def __init__(self, *args: object, case_unit: Unit, **kwargs: object) -> None:
@@ -124,8 +129,12 @@ class BulkForm(forms.Form):
 
 
 class DutyForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    user = forms.ModelChoiceField(label=_("Person on duty"), queryset=User.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), empty_label=CHOOSE
+    )
+    user = forms.ModelChoiceField(
+        label=_("Person on duty"), queryset=User.objects.none(), empty_label=CHOOSE
+    )
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: object, units: QuerySet[Unit], **kwargs: object) -> None:
@@ -152,7 +161,9 @@ class DutyForm(forms.Form):
 
 class CannedAnswerForm(forms.Form):
     unit = forms.ModelChoiceField(
-        label=_("For the unit (and the units below it)"), queryset=Unit.objects.none()
+        label=_("For the unit (and the units below it)"),
+        queryset=Unit.objects.none(),
+        empty_label=CHOOSE,
     )
     title = forms.CharField(label=_("Title"), max_length=60)
     text = forms.CharField(

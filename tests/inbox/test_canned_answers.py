@@ -98,3 +98,10 @@ def test_a_retired_canned_answer_is_no_longer_offered_and_others_cannot_retire_i
     assert (refused.status_code, retired.status_code) == (404, 302)
     assert "户籍窗口时间" not in page
     assert AuditRecord.objects.filter(action="canned_answer.retired").count() == 1
+
+
+def test_the_empty_choice_of_a_unit_list_reads_in_chinese(cast: Cast) -> None:
+    page = signed_in(cast.leader).get("/inbox/canned/").content.decode()
+
+    assert "- 请选择 -" in page
+    assert "Select an option" not in page
