@@ -141,7 +141,8 @@ def send(port: int, request: Request) -> bool:
         connection.request("POST", request.path, body=request.body, headers=request.headers)
         response = connection.getresponse()
         response.read()
-        return response.status == 200
+        # OneBot answers 204 when it has no quick reply; every 2xx is an acknowledgement.
+        return 200 <= response.status < 300
     except OSError:
         return False
     finally:
