@@ -14,6 +14,8 @@ from typing import Protocol
 from urllib.parse import urlencode
 
 from beatdesk.channels.onebot.peer import OneBotPeer, at, encode, text
+from beatdesk.channels.qqbot.peer import QQBotPeer
+from beatdesk.channels.qqbot.peer import encode as encode_qqbot
 from beatdesk.channels.wechat.peer import ReplyError, WeChatPeer, fields
 from beatdesk.units.models import Unit
 
@@ -35,6 +37,8 @@ WECHAT_ORIGINAL_ID = "gh_trust00000001"
 ONEBOT_SECRET = "trust-onebot-secret"
 ONEBOT_ACCESS_TOKEN = "trust-onebot-access-token"
 ONEBOT_BOT_QQ = 30001
+QQBOT_APP_ID = "102000001"
+QQBOT_SECRET = "trustharnessqqbotsecret0123456789"
 # A closed port on this machine: the webhook path sends nothing, and if anything tried it
 # would reach no one.
 NOWHERE = "http://127.0.0.1:9"
@@ -72,6 +76,9 @@ class Channel(Protocol):
     # Whether a repeated delivery is answered with the reply again (WeChat's passive reply)
     # or with a bare acknowledgement, the reply having gone with the first (OneBot).
     repeats_reply: bool
+    # Whether the automatic reply rides on the HTTP answer at all; the QQ bot platform's
+    # replies go out through its API (the outbox) instead.
+    replies_in_answer: bool
 
     def create_account(self, unit: Unit) -> None:
         """Create the channel's account in the harness database (run inside tool.py)."""
@@ -96,6 +103,7 @@ class WeChatChannel:
     kind = "wechat"
     code = "trust-wechat"
     repeats_reply = True
+    replies_in_answer = True
 
     def __init__(self) -> None:
         self.peer = WeChatPeer(WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_AES_KEY, WECHAT_ORIGINAL_ID)
@@ -144,6 +152,7 @@ class OneBotChannel:
     kind = "onebot"
     code = "trust-onebot"
     repeats_reply = False
+    replies_in_answer = True
 
     def __init__(self) -> None:
         self.peer = OneBotPeer(ONEBOT_BOT_QQ, ONEBOT_SECRET)
@@ -205,12 +214,66 @@ class OneBotChannel:
         return "".join(segment["data"].get("text", "") for segment in operation.get("reply", []))
 
 
+class QQBotChannel:
+    """The official QQ bot platform: signed with Ed25519, acknowledged with op 12."""
+
+    kind = "qqbot"
+    code = "trust-qqbot"
+    repeats_reply = False
+    replies_in_answer = False
+
+    def __init__(self) -> None:
+        self.peer = QQBotPeer(QQBOT_APP_ID, QQBOT_SECRET)
+        self._events: dict[int, bytes] = {}
+
+    def create_account(self, unit: Unit) -> None:
+        from beatdesk.channels.models import Account, ChannelKind
+
+        Account.objects.create(
+            code=self.code,
+            kind=ChannelKind.QQBOT,
+            name="Trust QQ bot",
+            unit=unit,
+            app_id=QQBOT_APP_ID,
+            credentials=json.dumps({"app_secret": QQBOT_SECRET}),
+        )
+
+    def request(self, number: int) -> Request:
+        if number not in self._events:
+            openid = f"TRUSTOPENID{number % RESIDENTS:04d}"
+            event = self.peer.c2c_message(
+                openid,
+                resident_text(number),
+                message_id=f"ROBOT1.0_trust{number:06d}!",
+                event_id=f"C2C_MESSAGE_CREATE:trust{number:06d}",
+            )
+            self._events[number] = encode_qqbot(event)
+        body = self._events[number]
+        return Request(f"/hooks/qqbot/{self.code}/", self.peer.headers(body), body)
+
+    def acknowledged(self, request: Request, answer: Answer) -> bool:
+        if answer.status != 200:
+            return False
+        try:
+            acknowledgement: object = json.loads(answer.body)
+        except ValueError:
+            return False
+        return acknowledgement == {"op": 12}
+
+    def reply_text(self, request: Request, answer: Answer) -> str:
+        return ""
+
+
 def channel_named(kind: str) -> Channel:
     """Return a fresh channel of this kind (each keeps its own events and peer)."""
     return CHANNELS[kind]()
 
 
-CHANNELS: dict[str, type[Channel]] = {"wechat": WeChatChannel, "onebot": OneBotChannel}
+CHANNELS: dict[str, type[Channel]] = {
+    "wechat": WeChatChannel,
+    "onebot": OneBotChannel,
+    "qqbot": QQBotChannel,
+}
 
 
 def send(port: int, request: Request, timeout: float = 10.0) -> Answer:
