@@ -5,12 +5,8 @@ Rows may come in any order within a file as long as a parent unit appears before
 children. Re-importing the same file changes nothing.
 """
 
-import csv
-import io
 import json
 import logging
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +15,7 @@ from django.db import transaction
 from beatdesk.audit.actions import record as audit
 from beatdesk.channels.models import Account, ChannelKind, SecurityMode
 from beatdesk.channels.onebot.credentials import CredentialsError, check_api_base_url
+from beatdesk.core.tables import Row, TableFileError, read_table
 from beatdesk.units.models import RegionType, Role, RoleAssignment, Unit, UnitKind, User
 
 logger = logging.getLogger(__name__)
@@ -68,52 +65,12 @@ class ImportSummary:
     problems: list[str] = field(default_factory=list)
 
 
-Row = tuple[int, dict[str, str]]
-
-
-def _clean(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _rows_from_csv(data: bytes) -> Iterator[Row]:
-    text = data.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    for line, row in enumerate(reader, start=2):
-        yield line, {key.strip(): _clean(value) for key, value in row.items() if key}
-
-
-def _rows_from_excel(data: bytes) -> Iterator[Row]:
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [_clean(cell) for cell in next(rows, ())]
-    for line, values in enumerate(rows, start=2):
-        cells = dict(zip(header, (_clean(value) for value in values), strict=False))
-        if any(cells.values()):
-            yield line, cells
-
-
 def read_rows(path: Path) -> list[Row]:
     """Read the file's rows with their line numbers; refuse an unknown format or header."""
-    data = path.read_bytes()
     try:
-        if path.suffix.lower() in {".xlsx", ".xlsm"}:
-            rows = list(_rows_from_excel(data))
-        elif path.suffix.lower() == ".csv":
-            rows = list(_rows_from_csv(data))
-        else:
-            raise MatrixError([f"{path.name}: use a .csv or .xlsx file"])
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise MatrixError([f"line {line}: the file is not UTF-8 text"]) from None
-    except (zipfile.BadZipFile, KeyError, OSError):
-        raise MatrixError([f"{path.name}: not an Excel workbook (.xlsx)"]) from None
-    if not rows:
-        raise MatrixError([f"{path.name}: the file has no rows to import"])
-    if "record" not in rows[0][1]:
-        raise MatrixError([f"{path.name}: the first row must name the columns, with `record`"])
-    return rows
+        return read_table(path, "record")
+    except TableFileError as error:
+        raise MatrixError(error.problems) from None
 
 
 def _choice(value: str, choices: type[object], name: str, default: str = "") -> str:

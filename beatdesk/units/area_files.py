@@ -6,17 +6,14 @@ area of every unit it names: that unit's old keywords and outlines are replaced,
 name dropped from the file stops routing cases. Units the file does not name keep theirs.
 """
 
-import csv
-import io
 import logging
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
 from beatdesk.audit.actions import record
+from beatdesk.core.tables import Row, TableFileError, read_table
 from beatdesk.units.models import AreaKeyword, AreaPolygon, Unit, User
 
 logger = logging.getLogger(__name__)
@@ -41,51 +38,12 @@ class UnitAreas:
     polygons: dict[str, list[list[float]]] = field(default_factory=dict)
 
 
-Row = tuple[int, dict[str, str]]
-
-
-def _clean(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _rows_from_csv(data: bytes) -> Iterator[Row]:
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-    for line, row in enumerate(reader, start=2):
-        cells = {key.strip(): _clean(value) for key, value in row.items() if key}
-        if any(cells.values()):
-            yield line, cells
-
-
-def _rows_from_excel(data: bytes) -> Iterator[Row]:
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [_clean(cell) for cell in next(rows, ())]
-    for line, values in enumerate(rows, start=2):
-        cells = dict(zip(header, (_clean(value) for value in values), strict=False))
-        if any(cells.values()):
-            yield line, cells
-
-
 def read_rows(path: Path) -> list[Row]:
-    """Read the rows with their line numbers; refuse an unknown format or header."""
-    data = path.read_bytes()
+    """Read the file's rows with their line numbers; refuse an unknown format or header."""
     try:
-        if path.suffix.lower() == ".xlsx":
-            rows = list(_rows_from_excel(data))
-        elif path.suffix.lower() == ".csv":
-            rows = list(_rows_from_csv(data))
-        else:
-            raise AreaFileError([f"{path.name}: use a .csv or .xlsx file"])
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise AreaFileError([f"line {line}: the file is not UTF-8 text"]) from None
-    except (zipfile.BadZipFile, KeyError, OSError):
-        raise AreaFileError([f"{path.name}: not an Excel workbook (.xlsx)"]) from None
-    if not rows or "unit" not in rows[0][1]:
-        raise AreaFileError([f"{path.name}: the first row must name the columns, with `unit`"])
-    return rows
+        return read_table(path, "unit")
+    except TableFileError as error:
+        raise AreaFileError(error.problems) from None
 
 
 def parse_points(text: str) -> list[list[float]]:

@@ -1,0 +1,71 @@
+"""Rows of an operator's CSV or Excel file, each with its line number, for all-or-nothing imports.
+
+The matrix and the unit areas are both kept in spreadsheets by the people who run them; both
+imports read them the same way: UTF-8 CSV (a byte-order mark allowed) or the first sheet of
+an .xlsx workbook, the first row naming the columns, blank rows skipped, cells trimmed.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+Row = tuple[int, dict[str, str]]
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+class TableFileError(Exception):
+    """The file cannot be imported; `problems` lists each with its line number."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _clean(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _rows_from_csv(data: bytes) -> Iterator[Row]:
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    for line, row in enumerate(reader, start=2):
+        cells = {key.strip(): _clean(value) for key, value in row.items() if key}
+        if any(cells.values()):
+            yield line, cells
+
+
+def _rows_from_excel(data: bytes) -> Iterator[Row]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [_clean(cell) for cell in next(rows, ())]
+    for line, values in enumerate(rows, start=2):
+        cells = dict(zip(header, (_clean(value) for value in values), strict=False))
+        if any(cells.values()):
+            yield line, cells
+
+
+def read_table(path: Path, key_column: str) -> list[Row]:
+    """Read the rows with their line numbers; refuse another format, or a header without
+    `key_column`, or a file with no rows, naming the problem."""
+    data = path.read_bytes()
+    try:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            rows = list(_rows_from_excel(data))
+        elif path.suffix.lower() == ".csv":
+            rows = list(_rows_from_csv(data))
+        else:
+            raise TableFileError([f"{path.name}: use a .csv or .xlsx file"])
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise TableFileError([f"line {line}: the file is not UTF-8 text"]) from None
+    except (zipfile.BadZipFile, KeyError, OSError):
+        raise TableFileError([f"{path.name}: not an Excel workbook (.xlsx)"]) from None
+    if not rows:
+        raise TableFileError([f"{path.name}: the file has no rows to import"])
+    if key_column not in rows[0][1]:
+        message = f"{path.name}: the first row must name the columns, with `{key_column}`"
+        raise TableFileError([message])
+    return rows
