@@ -232,7 +232,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "beatdesk.core.logs.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
@@ -240,6 +243,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
-        "huey": {"level": "WARNING"},
+        # Huey's consumer adds a handler of its own to a logger that has none, which printed
+        # every line twice; with ours in place it leaves the logger alone.
+        "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -1,0 +1,16 @@
+"""Log lines stamped in UTC with the offset written out, so hosts in any zone line up."""
+
+import logging
+import time
+
+
+class UTCFormatter(logging.Formatter):
+    """Stamp each record as 2026-12-04T08:30:00.123Z whatever the host's time zone is.
+
+    Django sets the process's zone to TIME_ZONE (Asia/Shanghai), so a plain stamp reads as
+    local time with no offset, and lines from a worker and a proxy in UTC would disagree.
+    """
+
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
