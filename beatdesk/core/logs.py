@@ -11,6 +11,8 @@ class UTCFormatter(logging.Formatter):
     local time with no offset, and lines from a worker and a proxy in UTC would disagree.
     """
 
-    converter = time.gmtime
     default_time_format = "%Y-%m-%dT%H:%M:%S"
     default_msec_format = "%s.%03dZ"
+
+    def converter(self, seconds: float | None) -> time.struct_time:
+        return time.gmtime(seconds)
