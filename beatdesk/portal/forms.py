@@ -25,11 +25,19 @@ from beatdesk.units.models import Unit
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,30}$")
 
 
+# Embeddings, overrides and isolates reorder how the text after them is shown: a phone number
+# or a place written after U+202E reads backwards on the officer's screen. Plain marks (U+200E,
+# U+200F) and joiners, which emoji need, only nudge neighbours and are kept.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def plain_text(value: str) -> str:
-    """Drop control characters other than line breaks and tabs, and unify line ends."""
+    """Drop control and direction-override characters but line breaks and tabs; unify ends."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(
-        char for char in value if char in "\n\t" or unicodedata.category(char) != "Cc"
+        char
+        for char in value
+        if char in "\n\t" or (unicodedata.category(char) != "Cc" and char not in BIDI_CONTROLS)
     ).strip()
 
 

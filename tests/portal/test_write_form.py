@@ -195,6 +195,26 @@ def test_a_nul_in_the_message_is_dropped_rather_than_refused(stations: Cast) -> 
     assert Message.objects.get(case=case, direction="in").text == "有人偷电动车，就在小区车棚"
 
 
+def test_direction_overrides_cannot_make_the_message_read_backwards(stations: Cast) -> None:
+    # After U+202E the rest of the line shows right to left: 0008 would read as 8000.
+    text = "车棚门口有人偷车\u202e，电话13800138000\u202c，请\u2067尽快\u2069来看"
+
+    response = Client().post("/write/", form_fields(text=text))
+
+    case = _sent_case(response)
+    kept = Message.objects.get(case=case, direction="in").text
+    assert kept == "车棚门口有人偷车，电话13800138000，请尽快来看"
+
+
+def test_emoji_joiners_and_plain_direction_marks_are_kept(stations: Cast) -> None:
+    text = "我家👨\u200d👩\u200d👧被困在电梯里了\u200f，在3号楼"
+
+    response = Client().post("/write/", form_fields(text=text))
+
+    case = _sent_case(response)
+    assert Message.objects.get(case=case, direction="in").text == text
+
+
 def test_a_phone_number_typed_in_full_width_digits_is_taken(stations: Cast) -> None:
     response = Client().post("/write/", form_fields(phone="１３８００１３８０００"))
 
