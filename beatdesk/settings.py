@@ -237,12 +237,20 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         },
     },
+    "filters": {"without_traceback": {"()": "beatdesk.core.logs.WithoutTraceback"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console_short": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["without_traceback"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # A refused request (too many fields, a bad Host) is logged as one line.
+        "django.security": {"handlers": ["console_short"], "level": "WARNING", "propagate": False},
         # Huey's consumer adds a handler of its own to a logger that has none, which printed
         # every line twice; with ours in place it leaves the logger alone.
         "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -25,3 +25,9 @@ urlpatterns = [
     path("admin/login/", admin_sign_in),
     path("admin/", admin.site.urls),
 ]
+
+# Errors answer with a stable code, in the reader's language and the address's own format.
+handler400 = "beatdesk.errors.bad_request"
+handler403 = "beatdesk.errors.permission_denied"
+handler404 = "beatdesk.errors.page_not_found"
+handler500 = "beatdesk.errors.server_error"

@@ -1,4 +1,4 @@
-"""Log lines stamped in UTC with the offset written out, so hosts in any zone line up."""
+"""Log lines stamped in UTC with the zone written out, and refused requests kept to one line."""
 
 import logging
 import time
@@ -16,3 +16,16 @@ class UTCFormatter(logging.Formatter):
 
     def converter(self, seconds: float | None) -> time.struct_time:
         return time.gmtime(seconds)
+
+
+class WithoutTraceback(logging.Filter):
+    """Keep the one line Django logs for a refused request, and drop its traceback.
+
+    A flood of oversized forms is an attacker's doing, not a bug: a traceback per request
+    fills the logs and says nothing the line does not.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
