@@ -7,15 +7,24 @@ import zipfile
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from beatdesk.audit.actions import record
-from beatdesk.checker.core import CheckResult, LexiconEntry, LexiconFormatError, parse_lexicon
+from beatdesk.checker.core import (
+    CheckResult,
+    LexiconEntry,
+    LexiconFormatError,
+    LineProblem,
+    parse_lexicon,
+)
 from beatdesk.checker.core.lexicon_file import MIN_TERM_LENGTH
 from beatdesk.checker.core.normalize import normalize_term
 from beatdesk.checker.models import CheckRecord, Lexicon, LexiconTerm
 from beatdesk.units.models import Unit, User
 
 logger = logging.getLogger(__name__)
+# Shown by the import page in the reader's language, like the core's line problems.
+NOT_UTF8 = gettext_noop("The file is not UTF-8 text.")
 
 # A 50,000-term lexicon as text is about 3 MB; anything far larger is a mistake.
 MAX_LEXICON_BYTES = 10 * 1024 * 1024
@@ -165,9 +174,8 @@ def _text_of(data: bytes, filename: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise LexiconFormatError(
-            [(data[: error.start].count(b"\n") + 1, "The file is not UTF-8 text.")]
-        ) from None
+        line = data[: error.start].count(b"\n") + 1
+        raise LexiconFormatError([LineProblem(line, NOT_UTF8)]) from None
 
 
 def _text_of_workbook(data: bytes) -> str:

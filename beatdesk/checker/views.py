@@ -240,10 +240,13 @@ def lexicon_detail(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("The term was removed."))
                 return redirect("checker:lexicon_detail", code=unit.code)
         except LexiconFormatError as error:
-            for number, problem in error.problems[:50]:
-                messages.error(
-                    request, _("Line %(line)s: %(problem)s") % {"line": number, "problem": problem}
-                )
+            for problem in error.problems[:50]:
+                # The core's messages are English ids; they are translated here, for the reader.
+                text = _(problem.message)
+                if problem.params:
+                    text %= problem.params
+                line = _("Line %(line)s: %(problem)s") % {"line": problem.line, "problem": text}
+                messages.error(request, line)
             messages.error(request, _("Nothing was imported."))
         except LexiconError as error:
             messages.error(request, str(error))

@@ -51,7 +51,7 @@ def test_it_reports_every_malformed_line_with_its_number_and_imports_nothing() -
     with pytest.raises(LexiconFormatError) as raised:
         parse_lexicon(text)
 
-    assert [number for number, _ in raised.value.problems] == [4, 5, 6]
+    assert [problem.line for problem in raised.value.problems] == [4, 5, 6]
     assert "line 4: Unknown category 'slang'" in str(raised.value)
 
 

@@ -13,6 +13,7 @@ from beatdesk.checker.core.findings import (
 from beatdesk.checker.core.lexicon import CompiledLexicon, LexiconEntry, compile_lexicon
 from beatdesk.checker.core.lexicon_file import (
     LexiconFormatError,
+    LineProblem,
     load_default_lexicon,
     parse_lexicon,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "Finding",
     "LexiconEntry",
     "LexiconFormatError",
+    "LineProblem",
     "Readability",
     "Risk",
     "SentenceScore",

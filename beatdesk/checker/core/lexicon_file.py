@@ -15,6 +15,8 @@ entry is returned, so an import never half-succeeds.
 """
 
 import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 
 from beatdesk.checker.core.findings import Category, Severity
@@ -24,6 +26,7 @@ from beatdesk.checker.core.lexicon import (
     LexiconEntry,
     compile_lexicon,
 )
+from beatdesk.checker.core.messages import gettext_noop
 from beatdesk.checker.core.normalize import normalize_term
 
 COLUMNS = (
@@ -42,33 +45,60 @@ MIN_TERM_LENGTH = 2
 DEFAULT_LEXICON_FILE = "default_lexicon.tsv"
 
 
-class LexiconFormatError(ValueError):
-    """A lexicon file has malformed lines; `problems` lists `(line_number, message)`."""
+@dataclass(frozen=True)
+class LineProblem:
+    """What is wrong with one line: an English message id and the values it names.
 
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
-        super().__init__("; ".join(f"line {number}: {message}" for number, message in problems))
+    The core imports no Django, so it cannot translate; the web layer shows
+    `gettext(message) % params` in the reader's language, the command line `text`.
+    """
+
+    line: int
+    message: str
+    params: Mapping[str, str | int] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.message % self.params if self.params else self.message
+
+
+class LineError(ValueError):
+    """One line's problem, raised while reading it and collected by `parse_lexicon`."""
+
+    def __init__(self, message: str, **params: str | int) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+
+class LexiconFormatError(ValueError):
+    """A lexicon file has malformed lines; `problems` lists them in line order."""
+
+    def __init__(self, problems: list[LineProblem]) -> None:
+        super().__init__("; ".join(f"line {problem.line}: {problem.text}" for problem in problems))
         self.problems = problems
 
 
 def parse_lexicon(text: str) -> list[LexiconEntry]:
     """Parse a whole lexicon file, or raise `LexiconFormatError` naming every bad line."""
     entries: list[LexiconEntry] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[LineProblem] = []
     seen: dict[tuple[str, Category], int] = {}
     for number, cells in _entry_lines(text, problems):
         try:
             entry = parse_entry(cells)
-        except ValueError as error:
-            problems.append((number, str(error)))
+        except LineError as error:
+            problems.append(LineProblem(number, error.message, error.params))
             continue
         key = (normalize_term(entry.term), entry.category)
+        term = repr(entry.term)
         if len(key[0]) < MIN_TERM_LENGTH:
-            problems.append(
-                (number, f"{entry.term!r} is shorter than two characters once normalized.")
-            )
+            message = gettext_noop("%(term)s is shorter than two characters once normalized.")
+            problems.append(LineProblem(number, message, {"term": term}))
             continue
         if key in seen:
-            problems.append((number, f"{entry.term!r} repeats line {seen[key]}."))
+            message = gettext_noop("%(term)s repeats line %(first)s.")
+            problems.append(LineProblem(number, message, {"term": term, "first": seen[key]}))
         seen.setdefault(key, number)
         entries.append(entry)
 
@@ -78,15 +108,18 @@ def parse_lexicon(text: str) -> list[LexiconEntry]:
 
 
 def parse_entry(cells: list[str]) -> LexiconEntry:
-    """Turn the cells of one line into an entry, or raise ValueError saying what is wrong."""
+    """Turn the cells of one line into an entry, or raise LineError saying what is wrong."""
     if not _REQUIRED_COLUMNS <= len(cells) <= len(COLUMNS):
-        raise ValueError(
-            f"Expected {_REQUIRED_COLUMNS} to {len(COLUMNS)} columns, not {len(cells)}."
+        raise LineError(
+            gettext_noop("Expected %(least)s to %(most)s columns, not %(count)s."),
+            least=_REQUIRED_COLUMNS,
+            most=len(COLUMNS),
+            count=len(cells),
         )
     term, category_name, severity_name, reason, *rest = [*cells, "", "", ""][: len(COLUMNS)]
     suggestion, exceptions, exception_severity_name = rest
     if not term or not reason:
-        raise ValueError("The term and the reason must not be empty.")
+        raise LineError(gettext_noop("The term and the reason must not be empty."))
 
     category = _category(category_name)
     return LexiconEntry(
@@ -107,19 +140,20 @@ def load_default_lexicon() -> CompiledLexicon:
     return compile_lexicon(parse_lexicon(data.read_text(encoding="utf-8")))
 
 
-def _entry_lines(text: str, problems: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
+def _entry_lines(text: str, problems: list[LineProblem]) -> list[tuple[int, list[str]]]:
     lines = [
         (number, line.rstrip("\r"))
         for number, line in enumerate(text.split("\n"), start=1)
         if line.strip() and not line.startswith("#")
     ]
     if not lines:
-        problems.append((1, "The file has no header line."))
+        problems.append(LineProblem(1, gettext_noop("The file has no header line.")))
         return []
 
     header_number, header = lines[0]
     if tuple(cell.strip() for cell in header.split("\t")) != COLUMNS:
-        problems.append((header_number, "The header must be: " + " ".join(COLUMNS)))
+        message = gettext_noop("The header must be: %(columns)s")
+        problems.append(LineProblem(header_number, message, {"columns": " ".join(COLUMNS)}))
         return []
     return [(number, [cell.strip() for cell in line.split("\t")]) for number, line in lines[1:]]
 
@@ -128,7 +162,11 @@ def _category(name: str) -> Category:
     for category in DEFAULT_SEVERITIES:
         if category.value == name:
             return category
-    raise ValueError(f"Unknown category {name!r}; use one of {', '.join(DEFAULT_SEVERITIES)}.")
+    raise LineError(
+        gettext_noop("Unknown category %(name)s; use one of %(choices)s."),
+        name=repr(name),
+        choices=", ".join(DEFAULT_SEVERITIES),
+    )
 
 
 def _severity(name: str, default: Severity) -> Severity:
@@ -137,4 +175,7 @@ def _severity(name: str, default: Severity) -> Severity:
     try:
         return Severity(name)
     except ValueError:
-        raise ValueError(f"Unknown severity {name!r}; use block, review or advice.") from None
+        raise LineError(
+            gettext_noop("Unknown severity %(name)s; use block, review or advice."),
+            name=repr(name),
+        ) from None

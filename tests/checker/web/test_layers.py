@@ -99,7 +99,7 @@ def test_a_file_with_a_bad_line_imports_nothing_and_names_the_line(cast: Cast) -
     with pytest.raises(LexiconFormatError) as raised:
         do_import_lexicon(cast.center_operator, cast.province, broken.encode(), "p.tsv")
 
-    assert [number for number, _problem in raised.value.problems] == [3, 4]
+    assert [problem.line for problem in raised.value.problems] == [3, 4]
     lexicon = Lexicon.objects.get(unit=cast.province)
     assert lexicon.version == 1
     assert sorted(lexicon.terms.values_list("term", flat=True)) == ["严打", "警花"]
@@ -132,7 +132,7 @@ def test_an_excel_lexicon_imports_and_its_errors_name_the_row(cast: Cast) -> Non
     with pytest.raises(LexiconFormatError) as raised:
         do_import_lexicon(cast.center_operator, cast.province, bad.getvalue(), "words.xlsx")
 
-    assert [number for number, _ in raised.value.problems] == [3]
+    assert [problem.line for problem in raised.value.problems] == [3]
     assert list(Lexicon.objects.get().terms.values_list("term", flat=True)) == ["警花"]
 
 

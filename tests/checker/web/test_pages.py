@@ -60,6 +60,30 @@ def test_center_staff_import_a_file_and_a_bad_file_changes_nothing(cast: Cast) -
     assert (layer.version, list(layer.terms.values_list("term", flat=True))) == (1, ["警花"])
 
 
+def test_a_refused_lexicon_line_is_explained_in_the_readers_language(cast: Cast) -> None:
+    client = signed_in(cast.center_operator)
+    bad = (HEADER + "严打\tunknown\t\t理由\n" + "冰毒\tprohibited\tlater\t理由\n").encode()
+
+    in_chinese = client.post(
+        "/checker/lexicons/city/",
+        {"action": "import", "file": _upload("b.tsv", bad)},
+        follow=True,
+    ).content.decode()
+    in_english = client.post(
+        "/checker/lexicons/city/",
+        {"action": "import", "file": _upload("b.tsv", bad)},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+
+    assert "未知的类别 &#x27;unknown&#x27;" in in_chinese
+    assert "未知的级别 &#x27;later&#x27;" in in_chinese
+    assert "Unknown category &#x27;unknown&#x27;" not in in_chinese
+    assert "Line 2: Unknown category &#x27;unknown&#x27;" in in_english
+    assert "Line 3: Unknown severity &#x27;later&#x27;" in in_english
+    assert not Lexicon.objects.filter(unit=cast.city).exists()
+
+
 def test_the_pages_ask_for_sign_in(db: None) -> None:
     assert Client().get("/checker/").status_code == 302
     assert Client().get("/checker/lexicons/").status_code == 302

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         try:
             lexicon = do_import_lexicon(None, unit, data, path.name)
         except LexiconFormatError as error:
-            lines = "\n".join(f"line {number}: {problem}" for number, problem in error.problems)
+            lines = "\n".join(f"line {problem.line}: {problem.text}" for problem in error.problems)
             raise CommandError(f"nothing was imported:\n{lines}") from None
         except LexiconError as error:
             raise CommandError(f"nothing was imported: {error}") from None
