@@ -4,6 +4,11 @@ Responsibility follows the account first: only a case that arrived through the a
 a unit with units under it (a city or county account) is routed by place, and only to a
 unit below that one. Clues are the resident's words, the label and coordinates of a
 location message, and the resident's last reported position (WeChat's LOCATION event).
+
+Unit outlines are in WGS-84. A location message is a point picked on the chat app's map,
+which in China is a GCJ-02 map (Tencent's), so it is shifted back first; the LOCATION event
+is taken as the phone's own GPS fix in WGS-84, as developers report it (the official page
+names no datum).
 """
 
 import logging
@@ -13,6 +18,7 @@ from datetime import timedelta
 
 from beatdesk.inbox.models import Case, Message, MessageKind
 from beatdesk.units.areas import AreaMatch, Point, unit_for_place
+from beatdesk.units.datum import gcj02_to_wgs84
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +36,8 @@ def point_of(message: Message) -> Point | None:
     """Return (longitude, latitude) carried by a location message or event, if any."""
     attributes = message.attributes or {}
     if message.kind == MessageKind.LOCATION:
-        return _point(attributes.get("Location_Y"), attributes.get("Location_X"))
+        shown = _point(attributes.get("Location_Y"), attributes.get("Location_X"))
+        return gcj02_to_wgs84(*shown) if shown else None
     # Of the events, only LOCATION (the resident's reported position) carries Latitude.
     if message.kind == MessageKind.EVENT and "Latitude" in attributes:
         return _point(attributes.get("Longitude"), attributes.get("Latitude"))

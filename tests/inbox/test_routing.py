@@ -7,6 +7,7 @@ from beatdesk.audit.models import AuditRecord
 from beatdesk.channels.models import Account
 from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.inbox.models import Case
+from beatdesk.units.datum import wgs84_to_gcj02
 from beatdesk.units.models import AreaKeyword, AreaPolygon
 from tests.channels.wechat.pushes import push
 from tests.conftest import Cast, make_wechat_account, signed_in
@@ -79,6 +80,24 @@ def test_a_location_message_routes_by_its_coordinates(
     case = Case.objects.get(resident__external_id="oROUTE3")
     assert case.unit == cast.station_a
     assert routed_records(case)[0].details["via"] == "polygon"
+
+
+def test_a_point_picked_on_the_chat_map_is_shifted_back_before_it_is_placed(
+    cast: Cast, county_account: Account, peer: WeChatPeer
+) -> None:
+    # The resident stands 200 m inside A; the GCJ-02 map they picked from shows the spot
+    # about 450 m east, across the line into B.
+    standing = (120.158, 30.275)
+    shown_lon, shown_lat = wgs84_to_gcj02(*standing)
+    assert shown_lon > 120.16
+
+    xml = peer.build_location("oROUTE9", shown_lat, shown_lon, 15, "幸福路口", 5009)
+    response, _query = push(Client(), county_account, peer, xml)
+
+    assert response.status_code == 200
+    case = Case.objects.get(resident__external_id="oROUTE9")
+    assert case.unit == cast.station_a
+    assert routed_records(case)[0].details["area"] == "A 辖区"
 
 
 def test_a_position_reported_just_before_the_message_routes_it(
