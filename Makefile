@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # npm ci writes this file; it is newer than package-lock.json once the install is current.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: demo test test-long lint types unit venv lock messages clean
+.PHONY: demo test test-long fuzz lint types unit venv lock messages clean
 
 $(NODE_STAMP): package-lock.json package.json
 	@command -v npm >/dev/null || { \
@@ -48,6 +48,11 @@ test: lint types unit
 
 test-long: $(STAMP)
 	$(BIN)/pytest -m long
+
+# Every parser under atheris for 30 s (BEATDESK_FUZZ_SECONDS=N to change); `make test` runs
+# them too, and `make test-long` gives each a million executions.
+fuzz: $(STAMP)
+	$(BIN)/pytest -m fuzz tests/fuzz
 
 # Regenerate the exact pins after changing pyproject.toml; commit the lock on its own.
 lock:

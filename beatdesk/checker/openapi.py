@@ -5,6 +5,11 @@ from beatdesk.checker.core import MAX_TEXT_LENGTH, Category, Risk, Severity
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
+# NUL and unpaired surrogates are refused with 400 (nul_character, lone_surrogate) wherever
+# they appear in the body: they are not text.
+PLAIN_TEXT = "^[^\\u0000\\ud800-\\udfff]*$"
+
+
 def _error_response(description: str) -> dict[str, object]:
     return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
 
@@ -72,12 +77,18 @@ def _check_request() -> dict[str, object]:
     return {
         "type": "object",
         "required": ["text"],
+        "additionalProperties": False,
         "properties": {
-            "text": {"type": "string", "maxLength": MAX_TEXT_LENGTH},
-            "unit": {
+            "text": {
                 "type": "string",
+                "maxLength": MAX_TEXT_LENGTH,
+                "pattern": PLAIN_TEXT,
+            },
+            "unit": {
+                "type": ["string", "null"],
+                "pattern": PLAIN_TEXT,
                 "description": "Code of the unit whose wording rules apply; "
-                "by default the caller's highest unit.",
+                "left out or null, the caller's highest unit.",
             },
             "wrong_characters": {
                 "type": "boolean",

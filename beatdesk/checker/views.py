@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 # The JSON body may hold the 100,000-character limit in escaped form (up to 6 bytes each).
 MAX_API_BODY_BYTES = 6 * MAX_TEXT_LENGTH + 4096
+# The fields /api/check reads; openapi.py describes the same set.
+API_FIELDS = frozenset({"text", "unit", "wrong_characters"})
 
 
 JSON_MESSAGES = {
@@ -169,6 +171,11 @@ def _check_request(body: bytes) -> tuple[str, str | None, bool, JsonResponse | N
         return "", None, False, _problem(400, error.code, str(message))
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return "", None, False, _problem(400, "bad_text", _('Send {"text": "..."} with the text.'))
+    # A misspelt option ("unti") silently ignored would check against the wrong rules.
+    unknown = sorted(set(data) - API_FIELDS)
+    if unknown:
+        message = _("Unknown field: %(name)s.") % {"name": unknown[0][:40]}
+        return "", None, False, _problem(400, "unknown_field", message)
     unit = data.get("unit")
     if unit is not None and not isinstance(unit, str):
         return "", None, False, _problem(400, "bad_unit", _("The unit must be a unit code."))

@@ -198,3 +198,25 @@ def test_one_person_gets_429_after_the_per_minute_limit(cast: Cast) -> None:
     assert statuses[:-1] == [200] * API_CHECKS.count
     assert statuses[-1] == 429
     assert post(signed_in(cast.officer_b), {"text": "你好"}).status_code == 200
+
+
+def test_a_misspelt_option_is_refused_rather_than_ignored(cast: Cast) -> None:
+    _row, token = create_token(cast.officer_a, "newsroom script")
+
+    response = post(
+        Client(), {"text": DRAFT, "unti": "station-b"}, Authorization=f"Bearer {token}"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unknown_field"
+    assert "unti" in response.json()["error"]["message"]
+
+
+def test_a_null_unit_means_the_callers_own_as_the_document_says(cast: Cast) -> None:
+    _row, token = create_token(cast.officer_a, "newsroom script")
+
+    response = post(Client(), {"text": DRAFT, "unit": None}, Authorization=f"Bearer {token}")
+
+    assert response.status_code == 200
+    assert response.json()["unit"] == "station-a"
+    schema_of("CheckRequest").validate({"text": DRAFT, "unit": None})
