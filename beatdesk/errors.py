@@ -5,6 +5,8 @@ API or of Open311 would get a page it cannot read, and a Chinese-speaking office
 sentence they may not. Each answer here takes the shape its address promises.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import (
     RequestDataTooBig,
     TooManyFieldsSent,
@@ -47,6 +49,10 @@ def _answer(request: HttpRequest, status: int, code: str, message: str) -> HttpR
         # Channel platforms read only the status; the code helps whoever reads their logs.
         return HttpResponse(code, status=status, content_type="text/plain; charset=utf-8")
     context = {"status": status, "code": code, "message": message}
+    if not hasattr(request, "user"):
+        # Refused before the session was read: the full page would need it.
+        body = render_to_string("errors/server_error.html", context)
+        return HttpResponse(body, status=status)
     return render(request, "errors/error.html", context, status=status)
 
 
@@ -61,6 +67,60 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _answer(request, 404, "not_found", _("There is nothing at this address."))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal, said plainly: the usual cause is a page left open too long."""
+    message = _("This form has expired or did not come from Beatdesk's page. Reload and retry.")
+    return _answer(request, 403, "csrf_failed", message)
+
+
+# Codes for answers a view or Django gave with no body of their own (a 405 from
+# require_http_methods, for one); the message is the status's plain meaning.
+BARE_STATUS_CODES = {
+    400: "bad_request",
+    401: "not_signed_in",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+}
+
+
+def _bare_message(status: int) -> str:
+    messages = {
+        400: _("The request could not be read."),
+        401: _("Sign in first."),
+        403: _("You may not do this here."),
+        404: _("There is nothing at this address."),
+        405: _("This address does not take that kind of request."),
+        413: _("What was sent is larger than Beatdesk accepts."),
+        429: _("Too many requests; wait a little and try again."),
+    }
+    return messages.get(status, _("The request could not be served."))
+
+
+class ErrorBodyMiddleware:
+    """Give every empty 4xx answer a stable code and a message, in the address's format."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not 400 <= response.status_code < 500 or request.method == "HEAD":
+            return response
+        if response.streaming or response.content:
+            return response
+        status = response.status_code
+        code = BARE_STATUS_CODES.get(status, "client_error")
+        filled = _answer(request, status, code, _bare_message(status))
+        # Headers the status depends on (Allow for 405, Retry-After) stay as the view set them.
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                filled[header] = response[header]
+        return filled
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

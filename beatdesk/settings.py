@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen, so the codes' messages are in the reader's language.
+    "beatdesk.errors.ErrorBodyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "beatdesk.core.middleware.RequestLogMiddleware",
 ]
 
+CSRF_FAILURE_VIEW = "beatdesk.errors.csrf_failure"
 ROOT_URLCONF = "beatdesk.urls"
 WSGI_APPLICATION = "beatdesk.wsgi.application"
 AUTH_USER_MODEL = "units.User"

@@ -124,3 +124,33 @@ def test_a_server_error_page_touches_no_database_and_keeps_its_code(
     assert "<code>server_error</code>" in page.content.decode()
     assert api.status_code == 500
     assert json.loads(api.content)["error"]["code"] == "server_error"
+
+
+def test_a_wrong_method_on_a_staff_page_gets_a_code_and_keeps_its_allow_header(
+    cast: Cast,
+) -> None:
+    response = signed_in(cast.officer_a).get("/inbox/bulk/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+    page = response.content.decode()
+    assert "<code>method_not_allowed</code>" in page
+    assert "This address does not take that kind of request." in page
+
+
+def test_a_wrong_method_on_a_webhook_answers_a_plain_code() -> None:
+    response = Client().put("/hooks/wechat/nobody/", b"", content_type="text/xml")
+
+    assert response.status_code == 405
+    assert response.content == b"method_not_allowed"
+
+
+def test_a_form_posted_without_its_csrf_token_is_explained_in_chinese(cast: Cast) -> None:
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/login/", {"username": "officer_anna", "password": "x"})
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "<code>csrf_failed</code>" in page
+    assert "表单已过期" in page
