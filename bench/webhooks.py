@@ -7,10 +7,13 @@ Run from the repository root:
 
 Each target is served by gunicorn with the same worker count, bound to 127.0.0.1 on a free
 port: the echo handler reads the body and answers "success"; the WeChat and OneBot
-webhooks verify, store the raw bytes, commit and hand the message to the inbox (a case is
-opened or joined) before they answer, exactly as in production. The database is a fresh
-SQLite file in WAL mode with synchronous FULL, or PostgreSQL when DATABASE_URL names one
-(its tables are created afresh; use a throwaway database).
+webhooks verify, store the raw bytes, commit, run the emergency rules and queue the inbox
+step before they answer, exactly as in production. Beside gunicorn runs `beatdesk worker`
+on the same cores, as in production, and does the inbox step (a case is opened or joined,
+the automatic answer queued and tried); after the loads the bench waits for it to drain
+the queue and reports how long that took. The database is a fresh SQLite file in WAL mode
+with synchronous FULL, or PostgreSQL when DATABASE_URL names one (its tables are created
+afresh; use a throwaway database); the queue is Huey's SQLite file beside it.
 
 Two loads per target:
 - closed loop: a fixed number of requests from a few concurrent clients as fast as the
@@ -25,11 +28,13 @@ Resident texts come from the labelled message set in the repository. No request 
 """
 
 import argparse
+import contextlib
 import datetime
 import http.client
 import os
 import platform
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -62,6 +67,9 @@ REQUEST_TIMEOUT_SECONDS = 30
 MAX_LAG_SECONDS = 30.0
 # Enough senders that a 300 ms answer at 200 requests a second never leaves one due unsent.
 PACED_THREADS = 64
+# The worker must finish the queue within this; a bench that waits longer stops and says so.
+MAX_DRAIN_SECONDS = 1200.0
+DRAIN_POLL_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -253,17 +261,67 @@ def gunicorn(app: str, env: dict[str, str], workers: int) -> Iterator[int]:
         wait_until_listening(port, process)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+@contextmanager
+def worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `beatdesk worker` beside the server, as production does; stop it afterwards."""
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "beatdesk", "worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield process
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask a process to end, and kill it if it has not within 30 seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def waiting_deliveries(env: dict[str, str]) -> int:
+    """Return how many stored pushes still wait for the inbox step."""
+    sql = "SELECT COUNT(*) FROM channels_inbounddelivery WHERE status = 'received'"
+    database_url = env["DATABASE_URL"]
+    if database_url.startswith("sqlite:///"):
+        # Read directly: a `beatdesk shell` per poll would take the worker's CPU.
+        path = database_url.removeprefix("sqlite:///")
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            return int(db.execute(sql).fetchone()[0])
+    script = (
+        "from django.db import connection; cursor = connection.cursor(); "
+        f"cursor.execute({sql!r}); print(cursor.fetchone()[0])"
+    )
+    return int(_shell(env, script).splitlines()[-1])
+
+
+def wait_for_drain(env: dict[str, str]) -> float:
+    """Wait until the worker has handled every stored push; return the seconds it took."""
+    began = time.perf_counter()
+    while waiting_deliveries(env):
+        if time.perf_counter() - began > MAX_DRAIN_SECONDS:
+            raise RuntimeError(f"the worker did not drain the queue in {MAX_DRAIN_SECONDS:.0f} s")
+        time.sleep(DRAIN_POLL_SECONDS)
+    return time.perf_counter() - began
 
 
 def environment(home: Path) -> dict[str, str]:
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{home / 'bench.sqlite3'}"
-    return os.environ | {
+    # The queue is Huey's SQLite file in `home`; a developer's Redis must not get the tasks.
+    inherited = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
+    return inherited | {
         "BEATDESK_VAR": str(home),
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "beatdesk.settings",
@@ -306,11 +364,18 @@ Account.objects.create(
 
 def count_stored(env: dict[str, str]) -> str:
     script = (
-        "from beatdesk.channels.models import InboundDelivery as D;"
+        "from beatdesk.channels.models import InboundDelivery as D, OutboxMessage as O;"
         "from beatdesk.inbox.models import Case, Direction, Message;"
-        "inbound = Message.objects.filter(direction=Direction.INBOUND).count();"
-        "print(D.objects.count(), inbound, Case.objects.count())"
+        "inbound = Message.objects.filter(direction=Direction.INBOUND);"
+        "once = inbound.values('delivery').distinct().count();"
+        "done = D.objects.filter(status='processed').count();"
+        "auto = O.objects.filter(idempotency_key__startswith='auto-reply:').count();"
+        "print(D.objects.count(), done, inbound.count(), once, Case.objects.count(), auto)"
     )
+    return _shell(env, script).splitlines()[-1]
+
+
+def _shell(env: dict[str, str], script: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "beatdesk", "shell", "-c", script],
         env=env,
@@ -374,22 +439,30 @@ def main() -> None:
             ("WeChat (safe mode)", product, wechat_requests(total, texts, wechat_code)),
             ("OneBot", product, onebot_requests(total, texts, onebot_code)),
         ]
+        drains = []
         for name, app, requests in targets:
-            with gunicorn(app, env, options.workers) as port:
+            with contextlib.ExitStack() as stack:
+                if app == product:
+                    stack.enter_context(worker(env, Path(directory) / "worker.log"))
+                port = stack.enter_context(gunicorn(app, env, options.workers))
                 send(port, requests[0])  # warm the workers' imports and connections
                 closed = closed_loop(port, requests[1 : options.requests], options.concurrency)
                 lines.append(row(name, "closed", closed))
                 tail = requests[options.requests :]
                 steady = paced(port, tail, options.rate, PACED_THREADS)
                 lines.append(row(name, f"{options.rate:.0f}/s", steady))
+                if app == product:
+                    drains.append(f"{name}: {wait_for_drain(env):.0f} s")
             print(f"{name} done after {time.perf_counter() - started:.0f} s", file=sys.stderr)
         stored = count_stored(env)
 
-    deliveries, messages, cases = stored.splitlines()[-1].split()
+    deliveries, processed, messages, distinct, cases, answers = stored.split()
     lines += [
         "",
-        f"Stored afterwards: {deliveries} deliveries, {messages} inbox messages, {cases} cases "
-        f"(every answered webhook request is one delivery and one message).",
+        f"The worker drained the queue after the last request in: {'; '.join(drains)}.",
+        f"Stored afterwards: {deliveries} deliveries ({processed} handled by the worker), "
+        f"{messages} inbox messages from {distinct} distinct deliveries, {cases} cases, "
+        f"{answers} automatic answers queued in the outbox.",
     ]
     print("\n".join(lines))
 

@@ -3,6 +3,10 @@
 Every adapter stores the same way, so that a retry or a repeated event finds the row it
 already has and nothing acknowledged is ever stored twice or lost; and every adapter hands
 a stored push to the inbox the same way, so that it is handled exactly once.
+
+The webhook request does only what cannot wait: verify, store, look for an emergency
+with the rules alone, queue the inbox step for a worker and acknowledge. The worker runs
+the inbox step and sends the automatic answer through the outbox.
 """
 
 import logging
@@ -14,7 +18,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
+from beatdesk.channels import outbox
 from beatdesk.channels.models import Account, DeliveryStatus, InboundDelivery
+from beatdesk.inbox.classification import detect_emergency, emergency_reply
 
 logger = logging.getLogger(__name__)
 
@@ -69,17 +75,80 @@ class Stored:
     is_new: bool
 
 
-def store_delivery(account: Account, key: str, raw: bytes, payload: str) -> Stored:
-    """Commit the raw push under its delivery key; a retry finds the row already there."""
+def store_delivery(
+    account: Account, key: str, raw: bytes, payload: str, emergency_answer: str = ""
+) -> Stored:
+    """Commit the raw push under its delivery key; a retry finds the row already there.
+
+    `emergency_answer` is the 110 answer the acknowledgement will carry, if any; it is
+    written in the same row so the worker can never run before it is recorded.
+    """
     try:
         with transaction.atomic():
             delivery = InboundDelivery.objects.create(
-                account=account, delivery_key=key, raw_body=raw, payload=payload
+                account=account,
+                delivery_key=key,
+                raw_body=raw,
+                payload=payload,
+                emergency_answer=emergency_answer,
             )
         return Stored(delivery, True)
     except IntegrityError:
         existing = InboundDelivery.objects.get(account=account, delivery_key=key)
         return Stored(existing, False)
+
+
+def emergency_answer_for(text: str) -> str:
+    """Return the 110 answer the rules alone give this text, or an empty string.
+
+    Only the Django-free rules run here, without the model or the database: they cost well
+    under a millisecond, so a resident in danger is told to call 110 in the acknowledgement
+    itself while everything else about the message waits for the worker.
+    """
+    if not text:
+        return ""
+    finding = detect_emergency(text, model=None)
+    return emergency_reply(finding) if finding.is_emergency else ""
+
+
+def hand_to_worker(delivery: InboundDelivery) -> None:
+    """Queue the inbox step of a committed push; if the queue is down, the sweep does it.
+
+    Call it after the push is committed and before answering, not through on_commit: the
+    row is already durable, and a queue that refuses the task must never cost the
+    acknowledgement, because the minute sweep finishes every push still `received`.
+    """
+    # Imported here because the task module needs the app registry, as in inbox.actions.
+    from beatdesk.channels.tasks import process_pushed_delivery
+
+    try:
+        process_pushed_delivery(delivery.pk)
+    except Exception as error:
+        logger.error(
+            "push not queued, left for the sweep delivery=%s error=%s",
+            delivery.pk,
+            type(error).__name__,
+        )
+
+
+def queue_automatic_reply(delivery: InboundDelivery, recipient: str, text: str) -> None:
+    """Write the automatic answer to a push into the outbox, once per delivery.
+
+    Call it inside the inbox step's transaction. The key is derived from the delivery, so
+    a second run of the same step finds the row and sends nothing twice.
+    """
+    if not text:
+        return
+    outbox.enqueue(delivery.account, recipient, text, f"auto-reply:{delivery.pk}")
+    transaction.on_commit(wake_relay)
+
+
+def wake_relay() -> None:
+    """Ask a worker to send what is due in the outbox now."""
+    # Imported here because the task module needs the app registry, as in inbox.actions.
+    from beatdesk.channels.tasks import relay_outbox
+
+    relay_outbox()
 
 
 def mark_unparsable(delivery: InboundDelivery, reason: str) -> None:

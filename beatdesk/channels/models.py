@@ -106,8 +106,11 @@ class InboundDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     claimed_until = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=200, blank=True)
-    # The passive reply we answered with, so a retry is answered the same way.
+    # The automatic answer the inbox step owed the resident (sent through the outbox).
     reply = models.TextField(blank=True)
+    # The 110 answer the acknowledgement itself carried, found by the rules alone before the
+    # inbox step ran: a retry is answered with it again and the worker never sends it twice.
+    emergency_answer = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

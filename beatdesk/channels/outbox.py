@@ -33,15 +33,25 @@ BASE_BACKOFF_SECONDS = 15
 MAX_BACKOFF_SECONDS = 3600
 
 
-def enqueue(account: Account, recipient: str, text: str, idempotency_key: str) -> OutboxMessage:
-    """Write a text message to the outbox; call inside the transaction that decides to send."""
+def enqueue(
+    account: Account,
+    recipient: str,
+    text: str,
+    idempotency_key: str,
+    extra: dict[str, str] | None = None,
+) -> OutboxMessage:
+    """Write a text message to the outbox; call inside the transaction that decides to send.
+
+    `extra` holds what the channel's adapter needs beside the text (which message a
+    passive reply names), kept in the row's payload.
+    """
     message, _created = OutboxMessage.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
             "account": account,
             "recipient": recipient,
             "kind": "text",
-            "payload": {"text": text},
+            "payload": (extra or {}) | {"text": text},
             "next_attempt_at": timezone.now(),
         },
     )

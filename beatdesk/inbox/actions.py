@@ -136,12 +136,9 @@ def _apply_event(resident: Resident, incoming: IncomingMessage) -> None:
 
 def _automatic_reply(receipt_case: Case | None, opened: bool, incoming: IncomingMessage) -> str:
     """Return the plain, warm answer a resident gets at once, in the platform's language."""
+    if incoming.event == Event.SUBSCRIBE:
+        return welcome_reply()
     with translation.override(settings.LANGUAGE_CODE):
-        if incoming.event == Event.SUBSCRIBE:
-            return _(
-                "Thank you for following us. Write to us here at any time and an officer "
-                "will answer. In an emergency, call 110 now."
-            )
         if receipt_case is not None and opened:
             return _(
                 "We have received your message and an officer will answer you here. "
@@ -149,6 +146,15 @@ def _automatic_reply(receipt_case: Case | None, opened: bool, incoming: Incoming
                 "In an emergency, call 110 now."
             ) % {"code": receipt_case.tracking_code, "url": tracking_url()}
     return ""
+
+
+def welcome_reply() -> str:
+    """Return the welcome a new follower gets, in the platform's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "Thank you for following us. Write to us here at any time and an officer "
+            "will answer. In an emergency, call 110 now."
+        )
 
 
 def tracking_url() -> str:
@@ -193,19 +199,23 @@ def do_receive_message(
             schedule_deadline(case)
 
         reply = _automatic_reply(case, opened, incoming)
+        danger = ""
         if analysis is not None and analysis.emergency.is_emergency:
-            # Danger comes first: the resident is told to call 110 in this very reply.
-            reply = "\n".join(
-                part for part in (emergency_reply(analysis.emergency), reply) if part
-            )
+            # Danger comes first: the resident is told to call 110 before anything else.
+            danger = emergency_reply(analysis.emergency)
         elif case is not None and opened and analysis is not None:
             known = _answer_from_knowledge(case, message, analysis)
             reply = "\n\n".join(part for part in (known, reply) if part)
-        if reply:
-            _store_automatic_reply(resident, case, reply)
+        # The webhook's acknowledgement may already have carried the 110 answer; it is
+        # kept in the conversation but never sent a second time.
+        answered = delivery.emergency_answer if delivery is not None else ""
+        told = "\n".join(part for part in (answered or danger, reply) if part)
+        if told:
+            _store_automatic_reply(resident, case, told)
         if case is not None and opened:
             _assign_in_turn(case)
-    return Receipt(message, case, opened, reply)
+    owed = reply if answered else told
+    return Receipt(message, case, opened, owed)
 
 
 # Types whose case must be handled by an officer, however well a question in it matches.
@@ -382,8 +392,8 @@ def _check_inbound(message: Message, account: Account) -> None:
 
 
 def _store_automatic_reply(resident: Resident, case: Case | None, text: str) -> Message:
-    # The passive reply travels in the webhook response itself, so it has no outbox row; it
-    # is kept in the conversation so the officer sees what the resident was told.
+    # The automatic answer goes out in the webhook's acknowledgement or through the
+    # channel adapter's outbox row; it is kept here so the officer sees what was told.
     return Message.objects.create(
         resident=resident,
         case=case,

@@ -31,6 +31,7 @@ from tests.browser.server import (
     server_environment,
     sign_in_keys,
     start_server,
+    start_worker,
     stop,
     wait_until_serving,
 )
@@ -76,10 +77,12 @@ def site(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     answered = load_demo(env, log)
     SIGN_IN_KEYS.update(sign_in_keys(env, log))
     process = start_server(env, port, log)
+    worker = start_worker(env, log)
     try:
         wait_until_serving(process, base_url, log)
-        yield Site(base_url=base_url, answered=answered, log=log)
+        yield Site(base_url=base_url, answered=answered, log=log, database=home / "db.sqlite3")
     finally:
+        stop(worker)
         stop(process)
 
 

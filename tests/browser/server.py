@@ -1,8 +1,9 @@
-"""Run the real Beatdesk server, loaded with the demo, on its own SQLite file.
+"""Run the real Beatdesk server and its worker, loaded with the demo, on its own SQLite file.
 
-The browser drives `beatdesk serve` exactly as an operator starts it. The database is
-filled by `beatdesk demo --no-serve`, which migrates, imports the demo matrix, replays the
-recorded WeChat pushes through the endpoint and answers a few cases.
+The browser drives `beatdesk serve` exactly as an operator starts it, with `beatdesk worker`
+beside it so that jobs (a matrix import) really run in the worker. The database is filled
+by `beatdesk demo --no-serve`, which migrates, imports the demo matrix, replays the recorded
+WeChat pushes through the endpoint and answers a few cases.
 """
 
 import json
@@ -19,6 +20,8 @@ DEMO_PASSWORD = "beatdesk-demo"
 # The officer of 文澜派出所 (hz-xh-wl), whose station's account is wx-hz-xh-wl.
 OFFICER = "officer1"
 OFFICER_UNIT = "hz-xh-wl"
+# The account operator of 杭州市公安局 (hz), who imports matrix files for the city.
+OPERATOR = "operator1"
 
 # Run inside `beatdesk shell`: the tracking code and text of a case the demo answered.
 ANSWERED_CASE_QUERY = f"""
@@ -56,6 +59,7 @@ class Site:
     base_url: str
     answered: AnsweredCase
     log: Path
+    database: Path
 
     @property
     def netloc(self) -> str:
@@ -69,14 +73,19 @@ def free_port() -> int:
 
 
 def server_environment(home: Path, base_url: str) -> dict[str, str]:
+    # The worker relays answers and polls platforms; every platform address is a closed
+    # port on this machine, so whatever it tries to send never leaves it.
+    closed = f"http://127.0.0.1:{free_port()}"
     env = os.environ | {
         "BEATDESK_VAR": str(home),
         "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "beatdesk.settings",
         "BEATDESK_PUBLIC_URL": base_url,
-        # No worker runs, so no answer is sent; should anything try, it reaches a closed
-        # port on this machine and never WeChat.
-        "BEATDESK_WECHAT_API": f"http://127.0.0.1:{free_port()}",
+        "BEATDESK_WECHAT_API": closed,
+        "BEATDESK_WEIBO_API": closed,
+        "BEATDESK_WEIBO_MESSAGES_API": closed,
+        "BEATDESK_QQBOT_API": closed,
+        "BEATDESK_QQBOT_TOKEN_URL": f"{closed}/token",
         "BEATDESK_LOG_LEVEL": "WARNING",
     }
     # A developer's Redis must not receive this server's tasks.
@@ -118,6 +127,17 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[
     with log.open("ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "beatdesk", "serve", "--bind", f"127.0.0.1:{port}"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start `beatdesk worker` on the server's database and task store."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "beatdesk", "worker"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -24,7 +24,7 @@ def test_a_new_case_appears_in_the_open_inbox_within_one_poll(desk: Page, site: 
     assert_accessible(desk)
     desk.evaluate("() => { window.beatdeskNotReloaded = true; }")
 
-    code = resident_writes(site.base_url, ACCOUNT, "oBROWSER_streetlight", MESSAGE)
+    code = resident_writes(site, ACCOUNT, "oBROWSER_streetlight", MESSAGE)
     case_list = desk.locator("#case-list")
     expect(case_list).not_to_contain_text(code)
     desk.clock.fast_forward(POLL_INTERVAL)

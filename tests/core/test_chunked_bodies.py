@@ -106,7 +106,9 @@ def _post_chunked(port: int, query: dict[str, str], body: bytes) -> tuple[int, b
 
 def test_it_reads_a_chunked_push_whole_behind_gunicorn(server: int) -> None:
     peer = WeChatPeer(TOKEN, APP_ID, AES_KEY, ORIGINAL_ID)
-    query, body = peer.signed_request(peer.build_text("oFAKE_A", "分块发送的消息", 1), "safe")
+    query, body = peer.signed_request(
+        peer.build_text("oFAKE_A", "分块发送：救命，有人拿刀在砍人，现在还在追我", 1), "safe"
+    )
 
     status, reply = _post_chunked(server, query, body)
 
@@ -114,6 +116,7 @@ def test_it_reads_a_chunked_push_whole_behind_gunicorn(server: int) -> None:
     opened = peer.open_reply(reply, query)
     assert opened is not None
     assert fields(opened)["ToUserName"] == "oFAKE_A"
+    assert "110" in fields(opened)["Content"]
 
 
 def test_it_refuses_a_chunked_body_over_the_limit(server: int) -> None:

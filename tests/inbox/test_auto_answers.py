@@ -3,8 +3,8 @@
 from django.test import Client
 
 from beatdesk.audit.models import AuditRecord
-from beatdesk.channels.models import Account
-from beatdesk.channels.wechat.peer import WeChatPeer, fields
+from beatdesk.channels.models import Account, OutboxMessage
+from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.inbox.models import Case, CaseStatus, KnowledgeLayer
 from tests.channels.wechat.pushes import push
 from tests.conftest import Cast, signed_in
@@ -14,13 +14,13 @@ QUESTION = "身份证丢了怎么补办"
 
 
 def reply_to(account: Account, peer: WeChatPeer, openid: str, text: str, msg_id: int) -> str:
-    response, query = push(Client(), account, peer, peer.build_text(openid, text, msg_id))
-    reply = peer.open_reply(response.content, query)
-    assert reply is not None
-    return fields(reply)["Content"]
+    """Return the automatic answer the worker queued for the resident's message."""
+    push(Client(), account, peer, peer.build_text(openid, text, msg_id))
+    answer = OutboxMessage.objects.get(recipient=openid, idempotency_key__startswith="auto-reply:")
+    return str(answer.payload["text"])
 
 
-def test_a_common_question_is_answered_in_the_same_reply_and_the_case_resolved(
+def test_a_common_question_is_answered_with_the_tracking_code_and_the_case_resolved(
     cast: Cast, account: Account, peer: WeChatPeer
 ) -> None:
     content = reply_to(account, peer, "oKB1", QUESTION, 88001)

@@ -76,8 +76,9 @@ class Channel(Protocol):
     # Whether a repeated delivery is answered with the reply again (WeChat's passive reply)
     # or with a bare acknowledgement, the reply having gone with the first (OneBot).
     repeats_reply: bool
-    # Whether the automatic reply rides on the HTTP answer at all; the QQ bot platform's
-    # replies go out through its API (the outbox) instead.
+    # Whether a reply rides on the HTTP answer for the harness's texts. Only a 110 answer
+    # does now, and no harness text is an emergency: automatic answers go out through the
+    # worker and the outbox on every channel.
     replies_in_answer: bool
 
     def create_account(self, unit: Unit) -> None:
@@ -103,7 +104,7 @@ class WeChatChannel:
     kind = "wechat"
     code = "trust-wechat"
     repeats_reply = True
-    replies_in_answer = True
+    replies_in_answer = False
 
     def __init__(self) -> None:
         self.peer = WeChatPeer(WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_AES_KEY, WECHAT_ORIGINAL_ID)
@@ -152,7 +153,7 @@ class OneBotChannel:
     kind = "onebot"
     code = "trust-onebot"
     repeats_reply = False
-    replies_in_answer = True
+    replies_in_answer = False
 
     def __init__(self) -> None:
         self.peer = OneBotPeer(ONEBOT_BOT_QQ, ONEBOT_SECRET)

@@ -203,3 +203,10 @@ class Server(Process):
 
     def restart(self) -> None:
         self.start_and_wait()
+
+
+class Worker(Process):
+    """`beatdesk worker` beside the server: it runs the inbox step of every stored push."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        super().__init__(["-m", "beatdesk", "worker"], env, log)

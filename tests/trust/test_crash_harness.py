@@ -3,8 +3,9 @@
 The server is `beatdesk serve` (gunicorn) on its own database: a SQLite file in WAL mode,
 or PostgreSQL when DATABASE_URL names it, as in CI. WeChat and QQ (OneBot) deliveries are
 sent a few at a time; whatever got no acknowledgement is sent again, as the platforms do.
-At the end the minute sweep's work is done and every acknowledged delivery must be stored
-exactly once, with exactly one inbox message.
+A `beatdesk worker` runs beside the server and does the inbox step; at the end it has
+drained the queue, the minute sweep's work is done, and every acknowledged delivery must
+be stored exactly once, with exactly one inbox message.
 
 The same run with the answer moved before the commit (tests/trust/fault_settings.py) must
 lose deliveries: that is the proof this harness can fail.
@@ -20,7 +21,7 @@ import pytest
 
 from tests.trust.channels import channel_named
 from tests.trust.crashes import Run, deliver_while_killing, plan
-from tests.trust.sites import Database, Server, environment, tool
+from tests.trust.sites import Database, Server, Worker, environment, tool
 
 KINDS = ["wechat", "onebot"]
 CONNECTIONS = 4
@@ -30,6 +31,8 @@ LONG_DELIVERIES, LONG_KILLS = 10_000, 40
 FAULT_DELIVERIES, FAULT_KILLS = 400, 8
 # Bounds on the time the sending may take; a run that needs longer fails.
 CI_SECONDS, LONG_SECONDS, FAULT_SECONDS = 420, 1800, 240
+# The worker has this long after the last answer to hand every push to the inbox.
+WORKER_DRAIN_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Outcome:
             f"attempts={self.run.attempts} missing={len(self.missing)} "
             f"duplicates={self.duplicates} without_one_message={self.without_one_message} "
             f"finished_by_sweep={self.census['finished_by_sweep']} "
+            f"worker_drain_seconds={self.census['worker_drain_seconds']} "
             f"seconds={self.run.seconds:.0f}"
         )
 
@@ -60,15 +64,21 @@ def crash_run(
     env = environment(database, settings)
     tool(env, "setup", *KINDS)
     server = Server(env, folder / "server.log")
+    worker = Worker(env, folder / "worker.log")
+    worker.start()
     server.start_and_wait()
     try:
         channels = [channel_named(kind) for kind in KINDS]
         run = deliver_while_killing(
             server, plan(channels, deliveries), kills, CONNECTIONS, seconds
         )
+        # The inbox step runs in the worker; what a killed request never queued, the sweep
+        # finishes, and the census counts it.
+        census = tool(env, "census", str(WORKER_DRAIN_SECONDS))
     finally:
         server.stop()
-    return _compare(run, tool(env, "census"))
+        worker.stop()
+    return _compare(run, census)
 
 
 def _compare(run: Run, census: dict[str, Any]) -> Outcome:

@@ -57,13 +57,29 @@ def _finish_stale() -> int:
     return finished
 
 
-def census() -> dict[str, Any]:
-    """Finish what the sweep would, then list every stored delivery and its messages."""
+def _wait_for_worker(seconds: float) -> float:
+    """Wait while a worker still has stored pushes to hand to the inbox; return the wait."""
+    from beatdesk.channels.models import DeliveryStatus, InboundDelivery
+
+    began = time.monotonic()
+    waiting = InboundDelivery.objects.filter(status=DeliveryStatus.RECEIVED)
+    while waiting.exists() and time.monotonic() - began < seconds:
+        time.sleep(0.5)
+    return time.monotonic() - began
+
+
+def census(worker_seconds: float = 0.0) -> dict[str, Any]:
+    """List every stored delivery and its messages once the queue is done with them.
+
+    A running worker gets up to `worker_seconds` to drain the queue; what it leaves is
+    finished as the minute sweep would, and counted as such.
+    """
     from django.db.models import Count
 
     from beatdesk.channels.models import InboundDelivery
     from beatdesk.inbox.models import OPEN_STATUSES, Case, Direction, Message
 
+    drained = _wait_for_worker(worker_seconds) if worker_seconds else 0.0
     finished = _finish_stale()
     rows = InboundDelivery.objects.annotate(inbound=Count("message", distinct=True)).values_list(
         "account__code", "payload", "status", "inbound"
@@ -76,6 +92,7 @@ def census() -> dict[str, Any]:
     crowded = open_cases.annotate(n=Count("id")).filter(n__gt=1).count()
     loose = Message.objects.filter(direction=Direction.INBOUND, delivery__isnull=True).count()
     return {
+        "worker_drain_seconds": round(drained, 1),
         "finished_by_sweep": finished,
         "deliveries": deliveries,
         "inbound_without_delivery": loose,
@@ -156,7 +173,7 @@ def main(argv: list[str]) -> None:
     if command == "setup":
         result = setup(args)
     elif command == "census":
-        result = census()
+        result = census(float(args[0]) if args else 0.0)
     elif command == "seed-outbox":
         result = seed_outbox(int(args[0]), args[1])
     elif command == "outbox-report":

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from beatdesk.channels import outbox
-from beatdesk.channels.deliveries import process_once
+from beatdesk.channels.deliveries import process_once, queue_automatic_reply
 from beatdesk.channels.models import (
     Account,
     AttemptOutcome,
@@ -43,7 +43,7 @@ anomalous_logger = logging.getLogger("beatdesk.channels.onebot.anomalous")
 
 
 def process_delivery(delivery: InboundDelivery) -> str:
-    """Hand a stored event to the inbox once; return the automatic reply owed for it."""
+    """Hand a stored event to the inbox once; return the automatic answer queued for it."""
     return process_once(delivery, parse_event, _hand_to_inbox, PayloadError)
 
 
@@ -78,6 +78,7 @@ def _receive_message(delivery: InboundDelivery, event: MessageEvent) -> str:
     incoming = event.to_incoming(_route(account, event), _reply_link(account, event))
     receipt = do_receive_message(account, delivery, incoming)
     ONEBOT.note_inbound(account, incoming.external_id, timezone.now())
+    queue_automatic_reply(delivery, incoming.external_id, receipt.automatic_reply)
     return receipt.automatic_reply
 
 
@@ -117,7 +118,7 @@ def text_segment(text: str) -> Segment:
 
 
 def automatic_reply_operation(account: Account, recipient: str, reply: str) -> dict[str, object]:
-    """Return the quick operation that carries the automatic reply in the event's response."""
+    """Return the quick operation that carries a 110 answer in the event's response."""
     conversation = parse_conversation(recipient)
     if not conversation.group_id:
         return {"reply": [text_segment(reply).to_wire()]}

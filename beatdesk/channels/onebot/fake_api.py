@@ -252,6 +252,12 @@ class FakeOneBotAPI(LoopbackFake):
         with self._lock:
             return list(self._state.sent)
 
+    def forget_traffic(self) -> None:
+        """Forget every call and message so far, so a test sees only what follows."""
+        with self._lock:
+            self._state.calls.clear()
+            self._state.sent.clear()
+
     # The chats' history, which NapCat keeps and serves (get_group_msg_history and
     # get_friend_msg_history): a test puts there what residents wrote, posted to us or not.
 

@@ -5,8 +5,8 @@ an outage of ours is gone from the push path. NapCat keeps the chats' history an
 (`get_group_msg_history`, `get_friend_msg_history`); reading it back for a recent window
 and storing each message under the same delivery key a push would have had recovers the
 missed ones and leaves the ones we have alone. Recovered messages go through the same
-inbox path as pushed ones; an automatic reply that would have ridden on the push's answer
-goes out through the outbox instead.
+inbox path as pushed ones: their automatic answers, a 110 answer included, go out through
+the outbox.
 """
 
 import json
@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from beatdesk.channels import outbox
 from beatdesk.channels.deliveries import store_delivery
 from beatdesk.channels.models import Account, ChannelKind
 from beatdesk.channels.onebot.adapter import process_delivery
@@ -117,15 +115,9 @@ def _recover(account: Account, item: dict[str, Any]) -> bool:
     stored = store_delivery(account, event.delivery_key, raw, raw.decode("utf-8"))
     if not stored.is_new:
         return False
-    reply = process_delivery(stored.delivery)
-    if reply:
-        with transaction.atomic():
-            outbox.enqueue(
-                account,
-                event.conversation.external_id,
-                reply,
-                f"onebot-recovered:{stored.delivery.pk}",
-            )
+    # The inbox step queues the automatic answer, 110 included, since no push is left to
+    # carry it: nothing was acknowledged with it.
+    process_delivery(stored.delivery)
     return True
 
 

@@ -3,6 +3,8 @@
 NapCat posts each event once and never retries, so the raw event is committed before we
 answer and a failure after that point still answers 204: the minute sweep finishes what
 the request could not. A repeated event creates nothing new and triggers no second reply.
+The inbox step runs in a worker, which sends the automatic answer with send_msg; only a
+110 answer, found by the emergency rules alone, rides in the quick operation at once.
 """
 
 import hashlib
@@ -18,7 +20,9 @@ from django.views.decorators.http import require_POST
 from beatdesk.channels.deliveries import (
     ACK_BEFORE_COMMIT,
     answer_before_commit,
+    emergency_answer_for,
     fault_is_on,
+    hand_to_worker,
     mark_unparsable,
     store_delivery,
 )
@@ -105,16 +109,13 @@ def _receive(account: Account, body: bytes) -> HttpResponse:
     key = event.delivery_key if isinstance(event, MessageEvent | NoticeEvent) else raw_key(body)
     if fault_is_on(ACK_BEFORE_COMMIT):
         return answer_before_commit(account, key, body, payload, process_delivery, ("", 204))
-    stored = store_delivery(account, key, body, payload)
+    emergency = emergency_answer_for(event.text) if isinstance(event, MessageEvent) else ""
+    stored = store_delivery(account, key, body, payload, emergency)
     if not stored.is_new:
         return _acknowledged()
-    try:
-        reply = process_delivery(stored.delivery)
-    except Exception:
-        # Stored and committed: the sweep retries it, and NapCat would not retry anyway.
-        logger.exception("onebot event processing failed delivery=%s", stored.delivery.pk)
-        return _acknowledged()
-    return _quick_operation(account, event, reply)
+    # Stored and committed: if the queue refuses the inbox step, the sweep does it.
+    hand_to_worker(stored.delivery)
+    return _quick_operation(account, event, emergency)
 
 
 @csrf_exempt

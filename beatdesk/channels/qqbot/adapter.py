@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from beatdesk.channels import outbox
-from beatdesk.channels.deliveries import process_once
+from beatdesk.channels.deliveries import process_once, queue_automatic_reply, wake_relay
 from beatdesk.channels.models import (
     Account,
     AttemptOutcome,
@@ -93,20 +93,30 @@ def _receive_message(delivery: InboundDelivery, event: MessageEvent) -> str:
     incoming = event.to_incoming()
     receipt = do_receive_message(account, delivery, incoming)
     QQBOT.note_inbound(account, incoming.external_id, timezone.now())
-    if receipt.automatic_reply:
-        # The webhook's answer carries only the acknowledgement, so the automatic reply
-        # goes out through the outbox like any other answer, as a reply to this message.
-        key = f"qqbot-auto:{delivery.pk}"
-        outbox.enqueue(account, incoming.external_id, receipt.automatic_reply, key)
-        transaction.on_commit(_wake_relay)
+    # The webhook's answer carries only the acknowledgement, so the automatic reply goes
+    # out through the outbox like any other answer, as a reply to this message.
+    queue_automatic_reply(delivery, incoming.external_id, receipt.automatic_reply)
     return receipt.automatic_reply
 
 
-def _wake_relay() -> None:
-    # Imported here because the task module needs the app registry, as in inbox.actions.
-    from beatdesk.channels.tasks import relay_outbox
+def queue_emergency_answer(delivery: InboundDelivery, event: MessageEvent, text: str) -> None:
+    """Put the 110 answer in the outbox at once, as a passive reply to this very message.
 
-    relay_outbox()
+    Called by the webhook before the inbox step has recorded the message, so the row
+    names the message itself instead of waiting for it to become the resident's latest.
+    """
+    anchor = {"reply_to": event.message_id, "reply_to_at": event.sent_at.isoformat()}
+    key = f"emergency-answer:{delivery.pk}"
+    outbox.enqueue(delivery.account, event.conversation.external_id, text, key, anchor)
+    try:
+        wake_relay()
+    except Exception as error:
+        # The row is committed: the minute sweep sends it if the queue is down.
+        logger.error(
+            "relay not woken for an emergency delivery=%s error=%s",
+            delivery.pk,
+            type(error).__name__,
+        )
 
 
 # The passive reply window.
@@ -122,6 +132,25 @@ class Anchor:
 
     def is_open(self, now: datetime) -> bool:
         return now < self.sent_at + self.window - WINDOW_MARGIN
+
+
+def anchor_for(message: OutboxMessage, now: datetime) -> Anchor | None:
+    """Return the message a reply names: the row's own while open, else the latest.
+
+    Only a 110 answer, queued before the inbox step recorded the message, names its own.
+    """
+    named = _named_anchor(message)
+    if named is not None and named.is_open(now):
+        return named
+    return latest_anchor(message.account, message.recipient)
+
+
+def _named_anchor(message: OutboxMessage) -> Anchor | None:
+    reply_to, at = message.payload.get("reply_to"), message.payload.get("reply_to_at")
+    if not isinstance(reply_to, str) or not isinstance(at, str):
+        return None
+    window = GROUP_WINDOW if message.recipient.startswith("group:") else PRIVATE_WINDOW
+    return Anchor(reply_to, datetime.fromisoformat(at), window)
 
 
 def latest_anchor(account: Account, recipient: str) -> Anchor | None:
@@ -156,7 +185,8 @@ def _pin(message: OutboxMessage, anchor: Anchor) -> Pin:
 
     Sequence numbers come from the contact's count of replies since the resident's latest
     message, under its row lock: `note_inbound` resets that count when a new message
-    arrives, so every (msg_id, msg_seq) pair is handed out once.
+    arrives. A 110 answer may be pinned before that reset, so a number already pinned to
+    the same msg_id is skipped too, and every (msg_id, msg_seq) pair is handed out once.
     """
     payload = message.payload
     if payload.get("msg_id") == anchor.message_id and isinstance(payload.get("msg_seq"), int):
@@ -168,11 +198,20 @@ def _pin(message: OutboxMessage, anchor: Anchor) -> Pin:
         contact = ChannelContact.objects.select_for_update().get(
             account=message.account, external_id=message.recipient
         )
-        contact.sent_since_inbound += 1
+        pinned = _sequences_pinned(message, anchor.message_id)
+        contact.sent_since_inbound = max([contact.sent_since_inbound, *pinned]) + 1
         contact.save(update_fields=["sent_since_inbound"])
         payload |= {"msg_id": anchor.message_id, "msg_seq": contact.sent_since_inbound}
         OutboxMessage.objects.filter(pk=message.pk).update(payload=payload)
     return Pin(anchor.message_id, contact.sent_since_inbound, reused=False)
+
+
+def _sequences_pinned(message: OutboxMessage, message_id: str) -> list[int]:
+    rows = OutboxMessage.objects.filter(
+        account=message.account, recipient=message.recipient, payload__msg_id=message_id
+    ).exclude(pk=message.pk)
+    sequences = (row.get("msg_seq") for row in rows.values_list("payload", flat=True))
+    return [sequence for sequence in sequences if isinstance(sequence, int)]
 
 
 def _unpin(message: OutboxMessage) -> None:
@@ -225,11 +264,13 @@ class QQBotAdapter:
     kind = ChannelKind.QQBOT.value
 
     def window_allows(self, message: OutboxMessage, now: datetime) -> bool:
-        anchor = latest_anchor(message.account, message.recipient)
+        anchor = anchor_for(message, now)
         if anchor is None or not anchor.is_open(now):
             return False
         if message.payload.get("msg_id") == anchor.message_id:
             return True
+        if anchor.message_id == message.payload.get("reply_to"):
+            return len(_sequences_pinned(message, anchor.message_id)) < REPLIES_PER_MESSAGE
         return _replies_used(message.account, message.recipient) < REPLIES_PER_MESSAGE
 
     def send(self, message: OutboxMessage) -> SendResult:
@@ -237,7 +278,7 @@ class QQBotAdapter:
             conversation = parse_conversation(message.recipient)
         except PayloadError:
             return SendResult(AttemptOutcome.PERMANENT, "recipient", "not a QQ bot conversation")
-        anchor = latest_anchor(message.account, message.recipient)
+        anchor = anchor_for(message, timezone.now())
         if anchor is None:
             return SendResult(AttemptOutcome.WINDOW, "window", "no message to reply to")
 

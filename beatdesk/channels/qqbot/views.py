@@ -4,7 +4,8 @@ The platform signs `X-Signature-Timestamp` followed by the exact body with a key
 seeded from the bot's secret, and wants an answer within three seconds: `{"op": 12}` for
 an event, the signed `plain_token` for the address check (op 13). The raw event is
 committed before we answer; a failure after that point still acknowledges, and the
-minute sweep finishes what the request could not.
+minute sweep finishes what the request could not. The inbox step runs in a worker; a 110
+answer, found by the emergency rules alone, goes to the outbox before we acknowledge.
 """
 
 import hashlib
@@ -19,9 +20,14 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from beatdesk.channels.deliveries import mark_unparsable, store_delivery
+from beatdesk.channels.deliveries import (
+    emergency_answer_for,
+    hand_to_worker,
+    mark_unparsable,
+    store_delivery,
+)
 from beatdesk.channels.models import Account, ChannelKind
-from beatdesk.channels.qqbot.adapter import process_delivery
+from beatdesk.channels.qqbot.adapter import queue_emergency_answer
 from beatdesk.channels.qqbot.credentials import CredentialsError, credentials_of
 from beatdesk.channels.qqbot.schemas import (
     EVENT_TS,
@@ -29,6 +35,7 @@ from beatdesk.channels.qqbot.schemas import (
     OP_DISPATCH,
     OP_VALIDATION,
     Envelope,
+    MessageEvent,
     PayloadError,
     clean_text,
     parse_envelope,
@@ -141,14 +148,15 @@ def _dispatch(account: Account, envelope: Envelope, body: bytes, payload: str) -
         event = parse_event(envelope)
     except PayloadError as error:
         return _unreadable(account, body, payload, error)
-    stored = store_delivery(account, event.delivery_key or raw_key(body), body, payload)
+    emergency = emergency_answer_for(event.text) if isinstance(event, MessageEvent) else ""
+    stored = store_delivery(account, event.delivery_key or raw_key(body), body, payload, emergency)
     if not stored.is_new:
         return _acknowledged()
-    try:
-        process_delivery(stored.delivery)
-    except Exception:
-        # Stored and committed: the minute sweep hands it to the inbox again.
-        logger.exception("qqbot event processing failed delivery=%s", stored.delivery.pk)
+    # The acknowledgement cannot carry text: the 110 answer goes to the outbox at once.
+    if isinstance(event, MessageEvent) and emergency:
+        queue_emergency_answer(stored.delivery, event, emergency)
+    # Stored and committed: if the queue refuses the inbox step, the sweep does it.
+    hand_to_worker(stored.delivery)
     return _acknowledged()
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from beatdesk.channels import outbox
-from beatdesk.channels.deliveries import process_once
+from beatdesk.channels.deliveries import process_once, queue_automatic_reply
 from beatdesk.channels.models import (
     Account,
     AttemptOutcome,
@@ -32,7 +32,7 @@ PERMANENT_ERRORS = {40003, 40013, 40125, 40164, 43004, 45002, 48001, 50002}
 
 
 def process_delivery(delivery: InboundDelivery) -> str:
-    """Hand a stored push to the inbox once; return the passive reply text owed for it."""
+    """Hand a stored push to the inbox once; return the automatic answer queued for it."""
     return process_once(delivery, parse_message, _hand_to_inbox, PayloadError)
 
 
@@ -47,9 +47,12 @@ def _hand_to_inbox(delivery: InboundDelivery, message: WeChatMessage) -> str:
         )
     receipt = do_receive_message(account, delivery, message.to_incoming())
     # A resident's own message opens the 48-hour window; events open shorter windows that
-    # we do not use, so they leave it as it is.
+    # we do not use, so they leave it as it is, and their welcome went in the passive reply.
     if message.msg_type != "event":
         WECHAT.note_inbound(account, message.from_user, timezone.now())
+        # This spends one of the five customer-service messages the resident's message
+        # allows in 48 hours, leaving four for the officer's answers.
+        queue_automatic_reply(delivery, message.from_user, receipt.automatic_reply)
     return receipt.automatic_reply
 
 

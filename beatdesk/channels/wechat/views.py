@@ -2,7 +2,8 @@
 
 The raw push is committed before anything is acknowledged, so a resident's message is
 never lost to our parser; a retry of the same push creates nothing new and gets the same
-answer.
+answer. The inbox step runs in a worker: the answer carries only what cannot wait, the
+110 answer when the emergency rules find danger, and the welcome to a new follower.
 """
 
 import logging
@@ -20,11 +21,13 @@ from wechatpy.utils import check_signature
 from beatdesk.channels.deliveries import (
     ACK_BEFORE_COMMIT,
     answer_before_commit,
+    emergency_answer_for,
     fault_is_on,
+    hand_to_worker,
     mark_unparsable,
     store_delivery,
 )
-from beatdesk.channels.models import Account, ChannelKind, SecurityMode
+from beatdesk.channels.models import Account, ChannelKind, InboundDelivery, SecurityMode
 from beatdesk.channels.webhooks import Refused, check_fresh, check_not_replayed, raw_key, too_large
 from beatdesk.channels.wechat.adapter import process_delivery
 from beatdesk.channels.wechat.credentials import (
@@ -38,6 +41,8 @@ from beatdesk.channels.wechat.schemas import (
     parse_message,
     strip_illegal_characters,
 )
+from beatdesk.inbox.actions import welcome_reply
+from beatdesk.inbox.intake import Event, IncomingMessage
 
 logger = logging.getLogger(__name__)
 
@@ -169,9 +174,25 @@ def _receive(account: Account, creds: WeChatCredentials, request: HttpRequest) -
         return answer_before_commit(
             account, key, request.body, push.payload, process_delivery, acknowledgement
         )
-    stored = store_delivery(account, key, request.body, push.payload)
-    reply = process_delivery(stored.delivery)
+    incoming = message.to_incoming()
+    emergency = emergency_answer_for(incoming.text)
+    stored = store_delivery(account, key, request.body, push.payload, emergency)
+    if stored.is_new:
+        hand_to_worker(stored.delivery)
+    reply = _passive_reply(incoming, stored.delivery)
     return _render_reply(account, creds, request, push, message.from_user, reply)
+
+
+def _passive_reply(incoming: IncomingMessage, delivery: InboundDelivery) -> str:
+    """Return what the acknowledgement carries: a 110 answer, a welcome, or nothing.
+
+    Everything else is sent by the worker as a customer-service message. A follow allows
+    those for one minute only, so the welcome, fixed text, still travels in the reply.
+    """
+    if incoming.event == Event.SUBSCRIBE:
+        return welcome_reply()
+    # A retry finds the stored row and is answered the same way as the first request.
+    return delivery.emergency_answer
 
 
 @csrf_exempt

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from beatdesk.channels import outbox
-from beatdesk.channels.deliveries import process_once
+from beatdesk.channels.deliveries import process_once, queue_automatic_reply
 from beatdesk.channels.models import (
     Account,
     AttemptOutcome,
@@ -58,7 +58,7 @@ def weibo_length(text: str) -> int:
 
 
 def process_delivery(delivery: InboundDelivery) -> str:
-    """Hand a stored item or push to the inbox once; return the passive reply owed for it."""
+    """Hand a stored item or push to the inbox once; return the automatic answer queued."""
     is_push = delivery.delivery_key.startswith("push:")
     parse: Callable[[str], Push | PolledItem] = parse_push if is_push else parse_polled
     return process_once(delivery, parse, _hand_to_inbox, PayloadError)
@@ -95,6 +95,7 @@ def _receive_push(delivery: InboundDelivery, push: Push) -> str:
     receipt = do_receive_message(account, delivery, push.to_incoming())
     if push.opens_window:
         WEIBO.note_inbound(account, push.external_id, timezone.now())
+        queue_automatic_reply(delivery, push.external_id, receipt.automatic_reply)
     elif push.subtype == "unfollow":
         ChannelContact.objects.filter(account=account, external_id=push.external_id).update(
             last_inbound_at=None

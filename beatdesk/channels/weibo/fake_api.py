@@ -335,6 +335,13 @@ class FakeWeiboAPI(LoopbackFake):
         with self._lock:
             return list(self._state.private)
 
+    def forget_traffic(self) -> None:
+        """Forget every call and reply so far, so a test sees only what follows."""
+        with self._lock:
+            self._state.calls.clear()
+            self._state.posted.clear()
+            self._state.private.clear()
+
     # Answering.
 
     def answer(

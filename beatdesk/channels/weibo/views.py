@@ -4,7 +4,9 @@ Weibo signs the verification GET and every push alike: `signature` is the SHA-1 
 app secret, `timestamp` and `nonce`, sorted and joined, on the query string. The body is
 not signed, so a push is also refused when its timestamp is stale or its nonce comes back
 with another body. There is no unsigned mode. An answer within five seconds is expected;
-an empty body tells Weibo that nothing follows and nothing is to be retried.
+an empty body tells Weibo that nothing follows and nothing is to be retried. The inbox
+step runs in a worker, which sends the automatic answer through the reply API; only a
+110 answer, found by the emergency rules alone, rides in the passive reply at once.
 """
 
 import hashlib
@@ -18,10 +20,14 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from beatdesk.channels.deliveries import mark_unparsable, store_delivery
+from beatdesk.channels.deliveries import (
+    emergency_answer_for,
+    hand_to_worker,
+    mark_unparsable,
+    store_delivery,
+)
 from beatdesk.channels.models import Account, ChannelKind
 from beatdesk.channels.webhooks import Refused, check_fresh, check_not_replayed, raw_key, too_large
-from beatdesk.channels.weibo.adapter import process_delivery
 from beatdesk.channels.weibo.credentials import CredentialsError, credentials_of
 from beatdesk.channels.weibo.schemas import PayloadError, Push, clean_text, parse_push
 
@@ -78,14 +84,14 @@ def _receive(account: Account, body: bytes) -> HttpResponse:
     if account.original_id and push.receiver_id != account.original_id:
         return _forbidden(account, "push for another account")
 
-    stored = store_delivery(account, push.delivery_key, body, payload)
-    try:
-        reply = process_delivery(stored.delivery)
-    except Exception:
-        # Stored and committed: the minute sweep finishes it, and Weibo need not retry.
-        logger.exception("weibo push processing failed delivery=%s", stored.delivery.pk)
-        return _empty()
-    return passive_reply(push, reply) if reply else _empty()
+    emergency = emergency_answer_for(push.to_incoming().text) if push.is_known else ""
+    stored = store_delivery(account, push.delivery_key, body, payload, emergency)
+    if stored.is_new:
+        # Stored and committed: if the queue refuses the inbox step, the sweep does it.
+        hand_to_worker(stored.delivery)
+    # A retry finds the stored row and is answered the same way as the first request.
+    answer = stored.delivery.emergency_answer
+    return passive_reply(push, answer) if answer else _empty()
 
 
 @csrf_exempt

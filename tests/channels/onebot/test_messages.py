@@ -22,7 +22,7 @@ def test_it_reads_a_segment_array_as_napcat_sends_it(
 ) -> None:
     response = post(Client(), onebot_account, onebot_peer, fixture("group_message_array"))
 
-    assert response.status_code == 200
+    assert response.status_code == 204
     message = inbound()[0]
     assert message.text == "请问办理居住证要带什么材料？"
     assert message.kind == MessageKind.TEXT
@@ -37,7 +37,7 @@ def test_it_reads_the_same_kind_of_message_written_as_cq_codes_and_unescapes_it(
 ) -> None:
     response = post(Client(), onebot_account, onebot_peer, fixture("group_message_string"))
 
-    assert response.status_code == 200
+    assert response.status_code == 204
     message = inbound()[0]
     assert message.text == "小区门口的[共享单车]堆成山&没人管"
     assert message.attributes["mentions"] == str(BOT_QQ)
@@ -92,7 +92,7 @@ def test_it_skips_a_segment_without_type_or_data(
 
     response = post(Client(), onebot_account, onebot_peer, event)
 
-    assert response.status_code == 200
+    assert response.status_code == 204
     assert inbound()[0].text == "我要报警"
 
 
@@ -120,7 +120,7 @@ def test_it_removes_control_characters_and_lone_surrogates_and_keeps_the_rest(
 
     response = post(Client(), onebot_account, onebot_peer, body)
 
-    assert response.status_code == 200
+    assert response.status_code == 204
     assert inbound()[0].text == "报警 有人打架😡"
 
 

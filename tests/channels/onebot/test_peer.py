@@ -41,13 +41,16 @@ def test_it_drives_the_real_endpoint_over_http_and_reads_the_quick_operation(
 ) -> None:
     url = f"{live_server}{onebot_account.endpoint}"
 
-    answered = onebot_peer.post(url, fixture("private_message"))
+    danger = onebot_peer.private_message(10001, "救命！有人拿着刀在我家楼下砍人，现在还在追！")
+    answered = onebot_peer.post(url, encode(danger))
     heartbeat = onebot_peer.post(url, onebot_peer.heartbeat())
     forged = OneBotPeer(30001, "guessed-secret").post(url, fixture("group_message_array"))
 
+    # Only a 110 answer rides in the quick operation; the tracking code comes by send_msg.
     assert answered.status == 200
     operation = answered.quick_operation
     assert operation is not None
-    assert Case.objects.get().tracking_code in operation["reply"][0]["data"]["text"]
+    assert "请立即拨打110" in operation["reply"][0]["data"]["text"]
+    assert Case.objects.get().resident.external_id == "private:10001"
     assert (heartbeat.status, heartbeat.quick_operation) == (204, None)
     assert forged.status == 403

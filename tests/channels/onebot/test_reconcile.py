@@ -141,8 +141,9 @@ def test_a_recovered_emergency_still_gets_its_110_answer_through_the_outbox(
 
     case = Case.objects.get()
     assert case.priority == 3 or case.emergency_reason
-    answer = OutboxMessage.objects.get(idempotency_key__startswith="onebot-recovered:")
-    assert "110" in answer.payload["text"]
+    [answer] = OutboxMessage.objects.all()
+    assert "请立即拨打110" in answer.payload["text"]
+    assert case.tracking_code in answer.payload["text"]
 
 
 def test_a_chat_whose_history_fails_is_counted_and_the_command_exits_1(

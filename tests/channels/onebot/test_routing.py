@@ -5,9 +5,11 @@ import json
 import pytest
 from django.test import Client
 
-from beatdesk.channels.models import Account
+from beatdesk.channels import outbox
+from beatdesk.channels.models import Account, InboundDelivery
+from beatdesk.channels.onebot.fake_api import FakeOneBotAPI
 from beatdesk.channels.onebot.peer import OneBotPeer, at, text
-from beatdesk.inbox.models import Case, Message
+from beatdesk.inbox.models import Case, Message, Priority
 from tests.channels.onebot.events import fixture, post
 from tests.conftest import BOT_QQ
 
@@ -138,29 +140,50 @@ def test_it_joins_a_members_follow_up_to_their_open_case(
 
 
 def test_it_always_opens_a_case_for_a_private_message_and_replies_privately(
-    onebot_account: Account, onebot_peer: OneBotPeer
+    onebot_account: Account, onebot_peer: OneBotPeer, fake_onebot: FakeOneBotAPI
 ) -> None:
     response = post(Client(), onebot_account, onebot_peer, fixture("private_message"))
+    outbox.relay_due()
 
+    assert response.status_code == 204
     case = Case.objects.get()
     assert case.resident.external_id == "private:10001"
-    operation = json.loads(response.content)
-    assert set(operation) == {"reply"}
-    [segment] = operation["reply"]
-    assert segment["type"] == "text"
-    assert case.tracking_code in segment["data"]["text"]
+    [sent] = fake_onebot.sent
+    assert (sent.message_type, sent.target_id) == ("private", "10001")
+    assert case.tracking_code in sent.text
 
 
 def test_it_answers_a_new_group_case_in_the_group_with_the_stations_name(
-    onebot_account: Account, onebot_peer: OneBotPeer
+    onebot_account: Account, onebot_peer: OneBotPeer, fake_onebot: FakeOneBotAPI
 ) -> None:
-    response = post(Client(), onebot_account, onebot_peer, fixture("group_message_array"))
+    post(Client(), onebot_account, onebot_peer, fixture("group_message_array"))
+    outbox.relay_due()
 
-    operation = json.loads(response.content)
-    assert operation["at_sender"] is True
-    [segment] = operation["reply"]
-    assert segment["data"]["text"].startswith(f"【{onebot_account.unit.name}】")
-    assert Case.objects.get().tracking_code in segment["data"]["text"]
+    [sent] = fake_onebot.sent
+    assert (sent.message_type, sent.target_id) == ("group", "20001")
+    assert sent.segments[0] == {"type": "at", "data": {"qq": "10001"}}
+    assert sent.text.startswith(f" 【{onebot_account.unit.name}】")
+    assert Case.objects.get().tracking_code in sent.text
+
+
+def test_it_tells_a_member_in_danger_to_call_110_in_the_quick_operation_and_only_there(
+    onebot_account: Account, onebot_peer: OneBotPeer, fake_onebot: FakeOneBotAPI
+) -> None:
+    danger = [at(BOT_QQ), text(" 救命！有人拿着刀在楼下砍人，现在还在追，快来！")]
+    event = onebot_peer.group_message(10001, danger)
+
+    response = post(Client(), onebot_account, onebot_peer, event)
+    outbox.relay_due()
+
+    answered = InboundDelivery.objects.get().emergency_answer
+    assert "请立即拨打110" in answered
+    [segment] = json.loads(response.content)["reply"]
+    assert segment["data"]["text"] == f"【{onebot_account.unit.name}】{answered}"
+    case = Case.objects.get()
+    assert case.priority == Priority.EMERGENCY
+    [sent] = fake_onebot.sent
+    assert case.tracking_code in sent.text
+    assert answered not in sent.text
 
 
 def test_it_keeps_a_members_group_and_private_conversations_apart(

@@ -22,20 +22,33 @@ from tests.channels.onebot.events import fixture, post
 from tests.conftest import ONEBOT_ACCESS_TOKEN, Cast, signed_in
 
 
+def case_answered_automatically(
+    account: Account, peer: OneBotPeer, fake: FakeOneBotAPI, event: str, resident: str
+) -> Case:
+    """Open a case and send its automatic answer, so a test sees only the officer's."""
+    post(Client(), account, peer, fixture(event))
+    outbox.relay_due()
+    assert len(fake.sent) == 1
+    fake.forget_traffic()
+    return Case.objects.get(resident__external_id=resident)
+
+
 @pytest.fixture
 def group_case(
     onebot_account: Account, onebot_peer: OneBotPeer, fake_onebot: FakeOneBotAPI
 ) -> Case:
-    post(Client(), onebot_account, onebot_peer, fixture("group_message_array"))
-    return Case.objects.get(resident__external_id="group:20001:10001")
+    return case_answered_automatically(
+        onebot_account, onebot_peer, fake_onebot, "group_message_array", "group:20001:10001"
+    )
 
 
 @pytest.fixture
 def private_case(
     onebot_account: Account, onebot_peer: OneBotPeer, fake_onebot: FakeOneBotAPI
 ) -> Case:
-    post(Client(), onebot_account, onebot_peer, fixture("private_message"))
-    return Case.objects.get(resident__external_id="private:10001")
+    return case_answered_automatically(
+        onebot_account, onebot_peer, fake_onebot, "private_message", "private:10001"
+    )
 
 
 def answer(
@@ -43,7 +56,7 @@ def answer(
 ) -> OutboxMessage:
     response = signed_in(cast.officer_a).post(f"/inbox/cases/{case.pk}/answer/", {"text": text})
     assert response.status_code == 302
-    return OutboxMessage.objects.get()
+    return OutboxMessage.objects.get(message__author=cast.officer_a)
 
 
 def later(minutes: float) -> datetime:
@@ -138,7 +151,7 @@ def test_it_retries_a_send_refused_inside_an_http_200_and_sends_the_same_text(
 
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENT
-    outcomes = list(DeliveryAttempt.objects.values_list("outcome", flat=True))
+    outcomes = list(DeliveryAttempt.objects.filter(outbox=row).values_list("outcome", flat=True))
     assert outcomes == [AttemptOutcome.TEMPORARY, AttemptOutcome.SENT]
     first, second = fake_onebot.calls_to("send_group_msg")
     assert first.params["message"] == second.params["message"]
@@ -196,5 +209,5 @@ def test_it_gives_up_after_the_outboxs_attempt_limit_of_temporary_errors(
 
     row.refresh_from_db()
     assert row.status == OutboxStatus.FAILED
-    assert DeliveryAttempt.objects.count() == outbox.MAX_ATTEMPTS
+    assert DeliveryAttempt.objects.filter(outbox=row).count() == outbox.MAX_ATTEMPTS
     assert fake_onebot.sent == []

@@ -35,7 +35,7 @@ def test_it_accepts_an_event_signed_with_the_accounts_secret(
 ) -> None:
     response = post(Client(), onebot_account, onebot_peer, fixture("private_message"))
 
-    assert response.status_code == 200
+    assert response.status_code == 204
     assert Message.objects.get(direction="in").text == "我的电动车昨晚在小区里被偷了"
 
 
@@ -101,7 +101,7 @@ def test_it_accepts_the_signature_header_in_any_letter_case(
 
     response = post(Client(), onebot_account, onebot_peer, body, overrides)
 
-    assert response.status_code == 200
+    assert response.status_code == 204
 
 
 @pytest.mark.parametrize("environment", [False, True])

@@ -23,7 +23,7 @@ from tests.channels.qqbot.conftest import GROUP, RESIDENT_A
 from tests.channels.qqbot.events import post
 from tests.conftest import Cast, signed_in
 
-AUTOMATIC = "qqbot-auto:"
+AUTOMATIC = "auto-reply:"
 
 
 def resident_writes(

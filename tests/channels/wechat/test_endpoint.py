@@ -5,7 +5,15 @@ import logging
 import pytest
 from django.test import Client
 
-from beatdesk.channels.models import Account, DeliveryStatus, InboundDelivery, SecurityMode
+from beatdesk.channels import outbox
+from beatdesk.channels.models import (
+    Account,
+    DeliveryStatus,
+    InboundDelivery,
+    OutboxMessage,
+    SecurityMode,
+)
+from beatdesk.channels.wechat.fake_api import FakeWeChatAPI
 from beatdesk.channels.wechat.peer import WeChatPeer, fields
 from beatdesk.inbox.models import Case, Message, MessageKind
 from tests.channels.wechat.pushes import post_raw, push
@@ -36,33 +44,34 @@ def test_it_refuses_url_verification_with_a_wrong_signature(
     assert Client().get(account.endpoint, query).status_code == 403
 
 
-def test_it_opens_a_case_for_a_safe_mode_text_and_answers_with_the_tracking_code(
-    account: Account, peer: WeChatPeer
+def test_it_opens_a_case_for_a_safe_mode_text_and_sends_the_tracking_code_separately(
+    account: Account, peer: WeChatPeer, fake_wechat: FakeWeChatAPI
 ) -> None:
     xml = peer.build_text(ANNA, "你好，我的电动车昨晚被偷了😭", msg_id=24000000000000001)
 
-    response, query = push(Client(), account, peer, xml)
+    response, _query = push(Client(), account, peer, xml)
+    fake_wechat.note_user_message(ANNA)
+    outbox.relay_due()
 
-    assert response.status_code == 200
-    reply = peer.open_reply(response.content, query)
-    assert reply is not None
+    assert (response.status_code, response.content) == (200, b"success")
     case = Case.objects.get()
-    assert case.tracking_code in fields(reply)["Content"]
-    assert fields(reply)["ToUserName"] == ANNA
+    [sent] = fake_wechat.sent_texts(ANNA)
+    assert case.tracking_code in sent
     assert [m.text for m in inbound_messages()] == ["你好，我的电动车昨晚被偷了😭"]
     assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
 
 
-def test_it_reads_compatible_mode_from_the_encrypted_part(
+def test_it_reads_compatible_mode_from_the_encrypted_part_and_answers_in_it(
     account: Account, peer: WeChatPeer
 ) -> None:
+    client = Client()
     xml = peer.build_text(ANNA, "请问户口迁移要带什么材料", msg_id=1)
 
-    response, query = push(Client(), account, peer, xml, mode="compatible")
+    push(client, account, peer, xml, mode="compatible")
+    welcome, query = push(client, account, peer, peer.build_event(BO, "subscribe"), "compatible")
 
-    assert response.status_code == 200
-    assert peer.open_reply(response.content, query, mode="compatible") is not None
     assert inbound_messages()[0].text == "请问户口迁移要带什么材料"
+    assert peer.open_reply(welcome.content, query, mode="compatible") is not None
 
 
 def test_it_joins_a_second_message_to_the_residents_open_case(
@@ -96,8 +105,7 @@ def test_it_accepts_plain_mode_only_where_an_administrator_accepted_it(
 
     response, _query = push(Client(), account, peer, peer.build_text(ANNA, "hi", 1), "plain")
 
-    assert response.status_code == 200
-    assert b"<xml>" in response.content
+    assert (response.status_code, response.content) == (200, b"success")
     assert inbound_messages()[0].text == "hi"
 
 
@@ -139,16 +147,18 @@ def test_it_answers_a_retry_with_the_same_reply_and_stores_nothing_new(
     account: Account, peer: WeChatPeer
 ) -> None:
     client = Client()
-    xml = peer.build_text(ANNA, "你好", msg_id=99)
+    xml = peer.build_text(ANNA, "救命，有人拿刀在砍人，现在还在追我", msg_id=99)
 
     first, first_query = push(client, account, peer, xml)
     retries = [push(client, account, peer, xml) for _ in range(3)]
 
     replies = [peer.open_reply(r.content, q) for r, q in [(first, first_query), *retries]]
     contents = {fields(reply)["Content"] for reply in replies if reply}
-    assert len(contents) == 1
+    assert all(replies) and len(contents) == 1
+    assert "110" in contents.pop()
     assert InboundDelivery.objects.count() == 1
     assert Message.objects.filter(direction="out").count() == 1
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_it_keeps_the_same_event_from_two_residents_in_the_same_second(

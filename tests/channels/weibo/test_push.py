@@ -13,6 +13,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 
+from beatdesk.channels import outbox
 from beatdesk.channels.models import (
     Account,
     ChannelContact,
@@ -20,8 +21,9 @@ from beatdesk.channels.models import (
     InboundDelivery,
     OutboxMessage,
 )
+from beatdesk.channels.weibo.fake_api import FakeWeiboAPI
 from beatdesk.channels.weibo.peer import WeiboPushPeer, encode
-from beatdesk.inbox.models import Case, Message
+from beatdesk.inbox.models import Case, Message, Priority
 from tests.channels.weibo.conftest import ACCOUNT_UID, RESIDENT_A, RESIDENT_B, fixture_bytes
 
 
@@ -62,19 +64,41 @@ def test_it_refuses_a_verification_signed_with_another_secret(weibo_account: Acc
     assert response.content != b"x"
 
 
-def test_a_private_message_opens_a_case_and_gets_its_tracking_code_at_once(
-    weibo_account: Account, push_peer: WeiboPushPeer
+def test_a_private_message_opens_a_case_and_gets_its_tracking_code_by_the_reply_api(
+    weibo_account: Account, push_peer: WeiboPushPeer, fake_weibo: FakeWeiboAPI
 ) -> None:
     response = push(weibo_account, push_peer, fixture_bytes("push_text"))
+    fake_weibo.user_wrote(str(RESIDENT_A))
+    outbox.relay_due()
 
+    assert response.content == b""
     case = Case.objects.get(resident__external_id=f"private:{RESIDENT_A}")
-    assert case.tracking_code in passive_text(response)
-    answer = json.loads(response.content)
-    assert (answer["receiver_id"], answer["sender_id"]) == (RESIDENT_A, ACCOUNT_UID)
+    [sent] = fake_weibo.private_replies
+    assert sent.receiver_id == str(RESIDENT_A)
+    assert case.tracking_code in sent.text
     delivery = InboundDelivery.objects.get()
     assert bytes(delivery.raw_body) == fixture_bytes("push_text")
     contact = ChannelContact.objects.get(external_id=f"private:{RESIDENT_A}")
     assert contact.last_inbound_at is not None
+
+
+def test_a_resident_in_danger_is_told_to_call_110_in_the_passive_reply_and_only_there(
+    weibo_account: Account, push_peer: WeiboPushPeer, fake_weibo: FakeWeiboAPI
+) -> None:
+    danger = encode(push_peer.text(RESIDENT_A, "救命！有人拿着刀在我家楼下砍人，现在还在追！"))
+
+    response = push(weibo_account, push_peer, danger)
+    fake_weibo.user_wrote(str(RESIDENT_A))
+    outbox.relay_due()
+
+    answer = json.loads(response.content)
+    assert (answer["receiver_id"], answer["sender_id"]) == (RESIDENT_A, ACCOUNT_UID)
+    assert "请立即拨打110" in passive_text(response)
+    case = Case.objects.get(resident__external_id=f"private:{RESIDENT_A}")
+    assert case.priority == Priority.EMERGENCY
+    [sent] = fake_weibo.private_replies
+    assert case.tracking_code in sent.text
+    assert passive_text(response) not in sent.text
 
 
 def test_a_retried_push_creates_nothing_new_and_gets_the_same_answer(
@@ -247,12 +271,15 @@ def test_the_peer_pushes_over_real_http_to_a_running_server(
     assert Case.objects.filter(resident__external_id=f"private:{RESIDENT_A}").exists()
 
 
-def test_a_follow_is_thanked_at_once_and_opens_the_private_window(
-    weibo_account: Account, push_peer: WeiboPushPeer
+def test_a_follow_is_thanked_by_the_reply_api_and_opens_the_private_window(
+    weibo_account: Account, push_peer: WeiboPushPeer, fake_weibo: FakeWeiboAPI
 ) -> None:
-    response = push(weibo_account, push_peer, fixture_bytes("push_event_follow"))
+    push(weibo_account, push_peer, fixture_bytes("push_event_follow"))
+    fake_weibo.user_wrote(str(RESIDENT_A))
+    outbox.relay_due()
 
-    assert "110" in passive_text(response)
+    [thanks] = fake_weibo.private_replies
+    assert "110" in thanks.text
     contact = ChannelContact.objects.get(external_id=f"private:{RESIDENT_A}")
     assert contact.last_inbound_at is not None
     assert not Case.objects.exists()

@@ -45,7 +45,7 @@ def comment_case(authorised: Account, fake_weibo: FakeWeiboAPI) -> tuple[Case, s
 def answer(cast: Cast, case: Case, text: str = "城南路已恢复通行，请注意慢行。") -> OutboxMessage:
     response = signed_in(cast.officer_a).post(f"/inbox/cases/{case.pk}/answer/", {"text": text})
     assert response.status_code == 302
-    return OutboxMessage.objects.get(account=case.account)
+    return OutboxMessage.objects.get(account=case.account, message__author=cast.officer_a)
 
 
 def later(minutes: float) -> datetime:
@@ -226,6 +226,10 @@ def private_case(
     address = f"{weibo_account.endpoint}?{urlencode(push_peer.signed_query())}"
     Client().post(address, data=body, content_type="application/json")
     fake_weibo.user_wrote(str(RESIDENT_A))
+    # The automatic answer with the tracking code goes out first; the tests follow it.
+    outbox.relay_due()
+    assert len(fake_weibo.private_replies) == 1
+    fake_weibo.forget_traffic()
     return Case.objects.get(resident__external_id=f"private:{RESIDENT_A}")
 
 

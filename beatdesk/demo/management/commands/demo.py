@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from beatdesk.channels import outbox
 from beatdesk.channels.matrix import import_matrix
 from beatdesk.channels.models import Account, OutboxStatus
+from beatdesk.channels.tasks import process_waiting_deliveries
 from beatdesk.channels.wechat.credentials import credentials_of
 from beatdesk.channels.wechat.fake_api import FakeWeChatAPI
 from beatdesk.demo import replay
@@ -107,6 +108,9 @@ class Command(BaseCommand):
         for push in pushes:
             fake.note_user_message(push.openid)
         report = replay.replay(base_url, pushes)
+        # The inbox step runs in a worker; the demo answers cases only once they exist.
+        while process_waiting_deliveries():
+            pass
         self.stdout.write(
             f"replayed {report.sent} of {len(pushes)} pushes through {base_url}"
             + (f"; failures: {', '.join(report.failures[:5])}" if report.failures else "")
