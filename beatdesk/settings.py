@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "beatdesk.checker",
     "beatdesk.inbox",
     "beatdesk.portal",
+    "beatdesk.reports",
     "beatdesk.demo",
 ]
 

@@ -8,7 +8,9 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("Channels")
 
     def ready(self) -> None:
-        # Each adapter registers itself with the registry when its module is imported.
+        # Each adapter registers itself with the registry when its module is imported, and
+        # the matrix import registers its kind of job.
+        from beatdesk.channels import matrix_jobs  # noqa: F401
         from beatdesk.channels.onebot import adapter as onebot_adapter  # noqa: F401
         from beatdesk.channels.onebot import tasks as onebot_tasks  # noqa: F401
         from beatdesk.channels.qqbot import adapter as qqbot_adapter  # noqa: F401

@@ -3,19 +3,25 @@
 One row per record; the `record` column says which: `unit`, `person` or `account`.
 Rows may come in any order within a file as long as a parent unit appears before its
 children. Re-importing the same file changes nothing.
+
+The command line imports with every right; a person importing from the matrix page is an
+`Importer` limited to the units their roles cover (see `matrix_scope.py`).
 """
 
 import json
 import logging
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
 from beatdesk.audit.actions import record as audit
+from beatdesk.channels.matrix_scope import Importer
 from beatdesk.channels.models import Account, ChannelKind, SecurityMode
 from beatdesk.channels.onebot.credentials import CredentialsError, check_api_base_url
-from beatdesk.core.tables import Row, TableFileError, read_table
+from beatdesk.core.tables import Row, TableFileError, read_table_data
 from beatdesk.units.models import RegionType, Role, RoleAssignment, Unit, UnitKind, User
 
 logger = logging.getLogger(__name__)
@@ -59,16 +65,33 @@ class MatrixError(Exception):
 
 @dataclass
 class ImportSummary:
-    units: int = 0
-    people: int = 0
-    accounts: int = 0
+    """How many rows of each record made something new, and how many found it there."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    existing: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def units(self) -> int:
+        return self.created["unit"] + self.existing["unit"]
 
-def read_rows(path: Path) -> list[Row]:
+    @property
+    def people(self) -> int:
+        return self.created["person"] + self.existing["person"]
+
+    @property
+    def accounts(self) -> int:
+        return self.created["account"] + self.existing["account"]
+
+
+# Called after each row with the rows done and the rows in the file; it may throttle.
+ProgressCallback = Callable[[int, int], None]
+
+
+def read_rows(name: str, data: bytes) -> list[Row]:
     """Read the file's rows with their line numbers; refuse an unknown format or header."""
     try:
-        return read_table(path, "record")
+        return read_table_data(name, data, "record")
     except TableFileError as error:
         raise MatrixError(error.problems) from None
 
@@ -82,7 +105,7 @@ def _choice(value: str, choices: type[object], name: str, default: str = "") -> 
     return value
 
 
-def _import_unit(row: dict[str, str]) -> Unit:
+def _import_unit(row: dict[str, str], importer: Importer) -> bool:
     if not row.get("code") or not row.get("name"):
         raise ValueError("a unit needs a code and a name")
     parent = None
@@ -90,6 +113,7 @@ def _import_unit(row: dict[str, str]) -> Unit:
         parent = Unit.objects.filter(code=row["parent"]).first()
         if parent is None:
             raise ValueError(f"parent unit {row['parent']!r} is not defined above this line")
+    importer.check_unit(row["code"], parent)
     defaults = {
         "name": row["name"],
         "kind": _choice(row.get("kind", ""), UnitKind, "kind"),
@@ -103,11 +127,18 @@ def _import_unit(row: dict[str, str]) -> Unit:
     before = Unit.objects.filter(code=row["code"]).values_list("parent_id", flat=True).first()
     unit, created = Unit.objects.update_or_create(code=row["code"], defaults=defaults)
     if created:
-        audit("unit.created", unit, unit=unit)
+        audit("unit.created", unit, actor=importer.actor, unit=unit)
     elif before != unit.parent_id:
         # Its subtree moved with it (Unit.save); who sees what under it changes too.
-        audit("unit.moved", unit, unit=unit, from_parent=before, to_parent=unit.parent_id)
-    return unit
+        audit(
+            "unit.moved",
+            unit,
+            actor=importer.actor,
+            unit=unit,
+            from_parent=before,
+            to_parent=unit.parent_id,
+        )
+    return created
 
 
 def _unit_named(code: str) -> Unit:
@@ -117,21 +148,31 @@ def _unit_named(code: str) -> Unit:
     return unit
 
 
-def _import_person(row: dict[str, str]) -> User:
+def _import_person(row: dict[str, str], importer: Importer) -> bool:
     if not row.get("username"):
         raise ValueError("a person needs a username")
     unit = _unit_named(row.get("unit", ""))
+    roles = [part.strip() for part in row.get("role", "").split(";") if part.strip()]
+    for role in roles:
+        _choice(role, Role, "role")
+    importer.check_person(row["username"], unit, roles)
     user, created = User.objects.get_or_create(username=row["username"])
     if created:
         user.set_unusable_password()
     user.display_name = row.get("display_name", "") or user.display_name
     user.save()
-    for role in [part.strip() for part in row.get("role", "").split(";") if part.strip()]:
-        _choice(role, Role, "role")
+    for role in roles:
         assignment, granted = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
         if granted:
-            audit("role.granted", assignment, unit=unit, user=user.pk, role=role)
-    return user
+            audit(
+                "role.granted",
+                assignment,
+                actor=importer.actor,
+                unit=unit,
+                user=user.pk,
+                role=role,
+            )
+    return created
 
 
 def _credentials(row: dict[str, str]) -> str:
@@ -179,7 +220,7 @@ def _platform_id(row: dict[str, str]) -> str:
     return self_id
 
 
-def _import_account(row: dict[str, str]) -> Account:
+def _import_account(row: dict[str, str], importer: Importer) -> bool:
     if not row.get("code") or not row.get("name"):
         raise ValueError("an account needs a code and a name")
     owner = None
@@ -189,6 +230,7 @@ def _import_account(row: dict[str, str]) -> Account:
             raise ValueError(f"owner {row['owner']!r} is not defined above this line")
     kind = _choice(row.get("channel", ""), ChannelKind, "channel")
     unit = _unit_named(row.get("unit", ""))
+    importer.check_account(row["code"], unit, owner)
     defaults = {
         "name": row["name"],
         "kind": kind,
@@ -203,8 +245,8 @@ def _import_account(row: dict[str, str]) -> Account:
         _check_one_per_platform(row["code"], unit, kind)
     account, created = Account.objects.update_or_create(code=row["code"], defaults=defaults)
     if created:
-        audit("account.created", account, unit=account.unit)
-    return account
+        audit("account.created", account, actor=importer.actor, unit=account.unit)
+    return created
 
 
 def _check_one_per_platform(code: str, unit: Unit, kind: str) -> None:
@@ -213,16 +255,34 @@ def _check_one_per_platform(code: str, unit: Unit, kind: str) -> None:
         raise ValueError("the unit already has an organ account on this platform")
 
 
-IMPORTERS = {"unit": _import_unit, "person": _import_person, "account": _import_account}
+RowImporter = Callable[[dict[str, str], Importer], bool]
+IMPORTERS: dict[str, RowImporter] = {
+    "unit": _import_unit,
+    "person": _import_person,
+    "account": _import_account,
+}
 
 
 def import_matrix(path: Path) -> ImportSummary:
-    """Import every row or none: on any problem, roll back and raise MatrixError."""
-    rows = read_rows(path)
+    """Import a file on disk with every right, as the command line and the demo do."""
+    return import_matrix_data(path.name, path.read_bytes(), Importer.unlimited())
+
+
+def import_matrix_data(
+    name: str, data: bytes, importer: Importer, progress: ProgressCallback | None = None
+) -> ImportSummary:
+    """Import every row or none: on any problem, roll back and raise MatrixError.
+
+    `importer` says who imports and what they may touch; a row outside it is a problem like
+    any other. `progress` hears how many rows are done.
+    """
+    rows = read_rows(name, data)
     summary = ImportSummary()
     with transaction.atomic():
-        for line, row in rows:
-            _import_row(line, row, summary)
+        for done, (line, row) in enumerate(rows, start=1):
+            _import_row(line, row, summary, importer)
+            if progress is not None:
+                progress(done, len(rows))
         if summary.problems:
             transaction.set_rollback(True)
     if summary.problems:
@@ -231,21 +291,18 @@ def import_matrix(path: Path) -> ImportSummary:
     return summary
 
 
-def _import_row(line: int, row: dict[str, str], summary: ImportSummary) -> None:
+def _import_row(
+    line: int, row: dict[str, str], summary: ImportSummary, importer: Importer
+) -> None:
     kind = row.get("record", "")
-    importer = IMPORTERS.get(kind)
-    if importer is None:
+    row_importer = IMPORTERS.get(kind)
+    if row_importer is None:
         summary.problems.append(f"line {line}: record must be unit, person or account")
         return
     try:
         with transaction.atomic():
-            importer(row)
+            created = row_importer(row, importer)
     except ValueError as error:
         summary.problems.append(f"line {line}: {error}")
         return
-    if kind == "unit":
-        summary.units += 1
-    elif kind == "person":
-        summary.people += 1
-    else:
-        summary.accounts += 1
+    (summary.created if created else summary.existing)[kind] += 1

@@ -2,6 +2,7 @@ from django.urls import path
 
 from beatdesk.channels.onebot.views import onebot_hook
 from beatdesk.channels.qqbot.views import qqbot_hook
+from beatdesk.channels.views import matrix_import
 from beatdesk.channels.wechat.views import wechat_hook
 from beatdesk.channels.weibo.views import weibo_hook
 
@@ -21,4 +22,9 @@ urlpatterns = [
     # Weibo's fan-service platform is configured like WeChat: both spellings are served.
     path("weibo/<slug:code>/", weibo_hook, name="weibo_hook"),
     path("weibo/<slug:code>", weibo_hook),
+]
+
+# The matrix page, for operators and system administrators (mounted at /matrix/).
+matrix_urlpatterns = [
+    path("import/", matrix_import, name="import"),
 ]

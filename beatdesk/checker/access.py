@@ -4,14 +4,15 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from beatdesk.checker.models import Lexicon
-from beatdesk.units.access import CASE_ROLES, units_for
-from beatdesk.units.models import Role, Unit, User
+from beatdesk.units.access import units_for
+from beatdesk.units.models import Unit, User
+from beatdesk.units.policy import Action, roles_for
 
-# Everyone who writes or approves what the police say may check text.
-CHECK_ROLES = CASE_ROLES | {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
+# Everyone who writes or approves what the police say may check text (policy table).
+CHECK_ROLES = roles_for(Action.CHECK_TEXT)
 # The wording rules of a unit and the units below it belong to the network center and the
 # security administrator; officers and operators propose changes, they do not make them.
-LEXICON_EDIT_ROLES = frozenset({Role.CENTER_STAFF, Role.SECURITY_ADMIN})
+LEXICON_EDIT_ROLES = roles_for(Action.EDIT_LEXICON)
 
 
 def check_units_for(user: User) -> QuerySet[Unit]:

@@ -40,6 +40,21 @@ def decrypt_secret(stored: str) -> str:
         raise SecretUnreadable("stored secret does not decrypt with BEATDESK_FIELD_KEY") from None
 
 
+def encrypt_bytes(plain: bytes) -> bytes:
+    """Return the bytes encrypted with the field key, for files kept only until used."""
+    return _fernet().encrypt(plain) if plain else b""
+
+
+def decrypt_bytes(stored: bytes | memoryview) -> bytes:
+    """Return the plain bytes; raise SecretUnreadable when the key does not fit."""
+    if not stored:
+        return b""
+    try:
+        return _fernet().decrypt(bytes(stored))
+    except InvalidToken:
+        raise SecretUnreadable("stored file does not decrypt with BEATDESK_FIELD_KEY") from None
+
+
 def hint(secret: str) -> str:
     """Return a hint safe to show back: never more than the last two characters."""
     if len(secret) < 8:

@@ -48,24 +48,29 @@ def _rows_from_excel(data: bytes) -> Iterator[Row]:
 
 
 def read_table(path: Path, key_column: str) -> list[Row]:
-    """Read the rows with their line numbers; refuse another format, or a header without
-    `key_column`, or a file with no rows, naming the problem."""
-    data = path.read_bytes()
+    """Read the rows of a file on disk with their line numbers (see `read_table_data`)."""
+    return read_table_data(path.name, path.read_bytes(), key_column)
+
+
+def read_table_data(name: str, data: bytes, key_column: str) -> list[Row]:
+    """Read the rows of file `name` with their line numbers; refuse another format, or a
+    header without `key_column`, or a file with no rows, naming the problem."""
+    suffix = Path(name).suffix.lower()
     try:
-        if path.suffix.lower() in EXCEL_SUFFIXES:
+        if suffix in EXCEL_SUFFIXES:
             rows = list(_rows_from_excel(data))
-        elif path.suffix.lower() == ".csv":
+        elif suffix == ".csv":
             rows = list(_rows_from_csv(data))
         else:
-            raise TableFileError([f"{path.name}: use a .csv or .xlsx file"])
+            raise TableFileError([f"{name}: use a .csv or .xlsx file"])
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise TableFileError([f"line {line}: the file is not UTF-8 text"]) from None
     except (zipfile.BadZipFile, KeyError, OSError):
-        raise TableFileError([f"{path.name}: not an Excel workbook (.xlsx)"]) from None
+        raise TableFileError([f"{name}: not an Excel workbook (.xlsx)"]) from None
     if not rows:
-        raise TableFileError([f"{path.name}: the file has no rows to import"])
+        raise TableFileError([f"{name}: the file has no rows to import"])
     if key_column not in rows[0][1]:
-        message = f"{path.name}: the first row must name the columns, with `{key_column}`"
+        message = f"{name}: the first row must name the columns, with `{key_column}`"
         raise TableFileError([message])
     return rows

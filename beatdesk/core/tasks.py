@@ -1,4 +1,4 @@
-"""The worker's own heartbeat, so operators can see that background work is running."""
+"""The worker's own heartbeat, and the long jobs people start from their pages."""
 
 import logging
 
@@ -6,6 +6,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from beatdesk.core import jobs
 from beatdesk.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -28,3 +29,17 @@ def heartbeat() -> None:
 def heartbeat_now() -> None:
     """Beat at once: `beatdesk worker --check` enqueues this to prove the queue is consumed."""
     beat()
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def run_job(job_id: int) -> None:
+    """Run one job that a person started; its row says how it went."""
+    jobs.run_job(job_id)
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+def fail_stalled_jobs() -> None:
+    """Every minute: a job whose worker died is marked failed rather than running forever."""
+    failed = jobs.fail_stalled_jobs()
+    if failed:
+        logger.warning("stalled jobs marked failed count=%s", failed)

@@ -1,10 +1,16 @@
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from beatdesk.core.models import WorkerHeartbeat
+from beatdesk.core.access import access_job_by_id, jobs_for
+from beatdesk.core.jobs import kind_named, kinds_startable_by, live_progress
+from beatdesk.core.models import Job, JobStatus, WorkerHeartbeat
+
+# The jobs page lists this many of the newest; older ones stay in the database.
+JOB_LIST_SIZE = 50
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,3 +32,54 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if last_beat is not None:
         seconds_ago = max(0, int((timezone.now() - last_beat).total_seconds()))
     return JsonResponse({"status": "ok", "worker_seconds_ago": seconds_ago})
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    """The user's own jobs, newest first, and the kinds of job they may start."""
+    jobs = jobs_for(request.user)[:JOB_LIST_SIZE]
+    rows = [(job, _kind_label(job)) for job in jobs]
+    context = {"rows": rows, "startable": kinds_startable_by(request.user)}
+    return render(request, "core/job_list.html", context)
+
+
+@login_required
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    """One job: its progress while it runs (polled by htmx), then its result."""
+    job = access_job_by_id(request.user, job_id)
+    template = "core/job_detail.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#job-status"
+    return render(request, template, _job_context(job))
+
+
+@login_required
+def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The file a finished job made, for the person who started it only."""
+    job = access_job_by_id(request.user, job_id)
+    if job.status != JobStatus.DONE or not job.result_name:
+        raise Http404("This job has no file")
+    response = HttpResponse(bytes(job.result_data), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{job.result_name}"'
+    return response
+
+
+def _kind_label(job: Job) -> str:
+    kind = kind_named(job.kind)
+    return str(kind.label) if kind is not None else job.kind
+
+
+def _job_context(job: Job) -> dict[str, object]:
+    done, total, step = job.done, job.total, job.step
+    reported = live_progress(job) if job.status == JobStatus.RUNNING else None
+    if reported is not None:
+        done, total, step = reported.done, reported.total, reported.step
+    percent = round(100 * done / total) if total else 0
+    return {
+        "job": job,
+        "label": _kind_label(job),
+        "done": done,
+        "total": total,
+        "step": step,
+        "percent": percent,
+    }

@@ -11,10 +11,11 @@ from beatdesk.units.access import (
     subtree_filter,
     units_for,
 )
-from beatdesk.units.models import Role, User
+from beatdesk.units.models import User
+from beatdesk.units.policy import Action, roles_for
 
-# Who keeps a unit's canned answers: its leaders and the network center's staff.
-CANNED_ANSWER_ROLES = {Role.LEADER, Role.CENTER_STAFF}
+# Who keeps a unit's canned answers (its leaders and the network center's staff).
+CANNED_ANSWER_ROLES = roles_for(Action.KEEP_CANNED_ANSWERS)
 
 
 def cases_for(user: User, *, for_work: bool = False) -> QuerySet[Case]:

@@ -6,3 +6,7 @@ class InboxConfig(AppConfig):
     name = "beatdesk.inbox"
     label = "inbox"
     verbose_name = _("Inbox and cases")
+
+    def ready(self) -> None:
+        # The case export registers its kind of job when its module is imported.
+        from beatdesk.inbox import exports  # noqa: F401

@@ -1,20 +1,19 @@
-"""The emergency banner: open emergencies nobody has acknowledged, on every staff page."""
+"""The emergency banner on every staff page, worked out only when a page shows it."""
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-from beatdesk.inbox.access import cases_for
-from beatdesk.inbox.models import OPEN_STATUSES, Priority
+from beatdesk.inbox.alerts import emergency_alerts_for
 from beatdesk.units.models import User
 
 
 def emergencies(request: HttpRequest) -> dict[str, object]:
-    """Count the unacknowledged open emergencies of the user's units (none when signed out)."""
+    """Offer the user's emergency alerts to the templates (nothing when signed out).
+
+    Lazy, because partial pages (a polled list, the readers note) render without the banner
+    and should not pay for its queries.
+    """
     user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_authenticated:
         return {}
-    waiting = cases_for(user).filter(
-        priority=Priority.EMERGENCY,
-        status__in=OPEN_STATUSES,
-        emergency_acknowledged_at__isnull=True,
-    )
-    return {"unseen_emergencies": list(waiting.order_by("-last_message_at")[:5])}
+    return {"emergency_alerts": SimpleLazyObject(lambda: emergency_alerts_for(user))}

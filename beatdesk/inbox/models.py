@@ -329,3 +329,27 @@ class CannedAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReadMark(models.Model):
+    """How far one person has read one case: the newest resident's message they were shown.
+
+    A case is unread for them while it holds an inbound message with a larger id. Message
+    ids only grow, so one number per person and case is enough, and answers (outbound)
+    never make a case unread again.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_marks"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="read_marks")
+    seen_up_to = models.PositiveBigIntegerField(default=0)
+    seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "case"], name="one_read_mark_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.case_id} up to {self.seen_up_to}"

@@ -1,9 +1,10 @@
 """Officer inbox: thin views over the inbox's access functions and actions."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,12 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from beatdesk.audit.actions import record
 from beatdesk.audit.models import AuditRecord
 from beatdesk.checker.models import CheckRecord
 from beatdesk.checker.presentation import category_label, result_data
+from beatdesk.core.actions import do_start_job
 from beatdesk.inbox.access import (
     CANNED_ANSWER_ROLES,
     access_case_by_id,
@@ -46,8 +48,10 @@ from beatdesk.inbox.actions import (
     do_set_case_type,
     tracking_url,
 )
+from beatdesk.inbox.alerts import emergency_alerts_for
 from beatdesk.inbox.answering import proposal_texts
 from beatdesk.inbox.classification import DEPARTMENT_CONTACTS, Department, DepartmentContact
+from beatdesk.inbox.exports import CASE_EXPORT, may_export
 from beatdesk.inbox.forms import (
     AnswerForm,
     AssignForm,
@@ -61,7 +65,6 @@ from beatdesk.inbox.forms import (
     TypeForm,
 )
 from beatdesk.inbox.models import (
-    OPEN_STATUSES,
     Case,
     CaseStatus,
     Direction,
@@ -69,6 +72,16 @@ from beatdesk.inbox.models import (
     TransferStatus,
 )
 from beatdesk.inbox.presence import others_reading
+from beatdesk.inbox.unread import (
+    CASE_LISTS,
+    DEFAULT_LIST,
+    LIST_SLUGS,
+    CaseList,
+    list_filter,
+    mark_case_read,
+    unread_counts,
+    with_unread,
+)
 from beatdesk.units.access import CASE_ROLES, CASE_WORK_ROLES, units_for
 from beatdesk.units.duty import (
     DUTY_DAYS_AHEAD,
@@ -91,23 +104,56 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    """Open cases of the user's units, most urgent and newest first."""
-    show_all = request.GET.get("show") == "all"
+    """One named list of the user's cases, most urgent and newest first, with unread counts."""
+    user = _user(request)
+    now = timezone.now()
+    current = request.GET.get("list", DEFAULT_LIST)
+    if current not in LIST_SLUGS:
+        current = DEFAULT_LIST
     selecting = request.GET.get("select") == "1"
-    cases = cases_for(_user(request)).select_related("resident", "unit", "assignee", "account")
-    if not show_all:
-        cases = cases.filter(status__in=OPEN_STATUSES)
+    cases = with_unread(cases_for(user).filter(list_filter(current, user, now)), user)
+    cases = cases.select_related("resident", "unit", "assignee", "account")
     cases = cases.order_by("-priority", "deadline", "-last_message_at", "-id")
 
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    # The open list polls itself; a poll gets only the list, not the whole page.
+    # The list polls itself; a poll gets only the list and its counts, not the whole page.
     template = "inbox/case_list.html"
     if request.headers.get("HX-Request") == "true":
         template += "#case-list"
-    context = {"page": page, "show_all": show_all, "now": timezone.now(), "selecting": selecting}
+    context = {
+        "page": page,
+        "now": now,
+        "selecting": selecting,
+        "current": current,
+        "lists": _lists_with_counts(user, now),
+    }
     if selecting:
-        context["bulk_form"] = BulkForm(people=_people_of(_user(request)))
+        context["bulk_form"] = BulkForm(people=_people_of(user))
     return render(request, template, context)
+
+
+def _lists_with_counts(user: User, now: datetime) -> list[tuple[CaseList, int]]:
+    counts = unread_counts(user, now)
+    return [(case_list, counts[case_list.slug]) for case_list in CASE_LISTS]
+
+
+@require_GET
+def emergency_alerts(request: HttpRequest) -> HttpResponse:
+    """The emergency banner alone, which every staff page asks for every few seconds.
+
+    Nothing is sent while the banner the page shows is still right, so the page keeps it
+    as it is and screen readers do not announce it again.
+    """
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        # 286 tells htmx to stop asking; a signed-out page has no banner to keep.
+        return HttpResponse(status=286)
+    alerts = emergency_alerts_for(user)
+    if not alerts.watching:
+        return HttpResponse(status=286)
+    if request.GET.get("shown", "") == alerts.shown:
+        return HttpResponse(status=204)
+    return render(request, "inbox/emergency_alerts.html", {"emergency_alerts": alerts})
 
 
 def _people_of(user: User) -> QuerySet[User]:
@@ -239,6 +285,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         return render(request, "inbox/case_routing.html#readers", context)
     # Reading a case shows a resident's words and numbers: each reading is on the record.
     record("case.viewed", case, actor=_user(request), unit=case.unit)
+    mark_case_read(_user(request), case)
     return render(
         request,
         "inbox/case_detail.html",
@@ -545,3 +592,14 @@ def duty_round_robin(request: HttpRequest, unit_id: int) -> HttpResponse:
     do_set_round_robin(unit, request.POST.get("enabled") == "1", _user(request))
     messages.success(request, _("The setting was saved."))
     return redirect("inbox:duty_roster")
+
+
+@login_required
+def case_export(request: HttpRequest) -> HttpResponse:
+    """Ask the worker for a CSV of the cases the user may export; its job page follows."""
+    if not may_export(_user(request)):
+        raise PermissionDenied("The policy table gives this person no right to export")
+    if request.method == "POST":
+        job = do_start_job(_user(request), CASE_EXPORT)
+        return redirect("jobs:detail", job.pk)
+    return render(request, "inbox/case_export.html")

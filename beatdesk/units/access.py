@@ -4,23 +4,15 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from beatdesk.units.models import Role, Unit, User
+from beatdesk.units.models import Unit, User
+from beatdesk.units.policy import Action, roles_for
 
-# Roles that read or work on the cases of their units. Administrators manage accounts and
-# users but do not read residents' messages; the audit administrator reads only the trail.
-CASE_ROLES = frozenset(
-    {
-        Role.OFFICER,
-        Role.DUTY_OFFICER,
-        Role.OPERATOR,
-        Role.APPROVER,
-        Role.LEADER,
-        Role.CENTER_STAFF,
-        Role.INSPECTOR,
-    }
-)
-# Roles that may change a case (answer, assign, change status); inspectors only read.
-CASE_WORK_ROLES = CASE_ROLES - {Role.INSPECTOR}
+# Who reads and who works on cases comes from the policy table, the one place that decides
+# it. Administrators manage accounts and users but do not read residents' messages; the
+# audit administrator reads only the trail; inspectors read cases and change nothing.
+CASE_ROLES = roles_for(Action.VIEW)
+# Roles that may change a case (answer, assign, change status).
+CASE_WORK_ROLES = roles_for(Action.EDIT)
 
 
 def subtree_filter(units: Iterable[Unit], field: str = "") -> Q:
