@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "account.created": _("Account created"),
     "matrix.imported": _("Matrix file imported"),
     "cases.exported": _("Cases exported"),
+    "case.unmasked": _("Personal data shown"),
     "lexicon.imported": _("Lexicon imported"),
     "lexicon.term_set": _("Lexicon term saved"),
     "lexicon.term_allowed": _("Lexicon term allowed"),

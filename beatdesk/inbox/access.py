@@ -71,3 +71,8 @@ def canned_answers_for_case(case: Case) -> QuerySet[CannedAnswer]:
 def canned_answers_kept_by(user: User) -> QuerySet[CannedAnswer]:
     """Return the canned answers of every unit whose leaders or center staff include user."""
     return CannedAnswer.objects.filter(unit__in=units_for(user, CANNED_ANSWER_ROLES))
+
+
+def may_unmask(user: User, case: Case) -> bool:
+    """Return whether the user may see the case's personal data whole (audited each time)."""
+    return units_for(user, roles_for(Action.UNMASK)).filter(pk=case.unit_id).exists()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("duty/units/<int:unit_id>/turns/", views.duty_round_robin, name="duty_round_robin"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/answer/", views.case_answer, name="case_answer"),
+    path("cases/<int:case_id>/unmask/", views.case_unmask, name="case_unmask"),
     path("cases/<int:case_id>/status/", views.case_status, name="case_status"),
     path("cases/<int:case_id>/type/", views.case_type, name="case_type"),
     path("cases/<int:case_id>/extend/", views.case_extend, name="case_extend"),

@@ -26,6 +26,7 @@ from beatdesk.inbox.access import (
     canned_answers_for_case,
     canned_answers_kept_by,
     cases_for,
+    may_unmask,
     may_work_on,
 )
 from beatdesk.inbox.actions import (
@@ -51,6 +52,7 @@ from beatdesk.inbox.actions import (
 from beatdesk.inbox.alerts import emergency_alerts_for
 from beatdesk.inbox.answering import proposal_texts
 from beatdesk.inbox.classification import DEPARTMENT_CONTACTS, Department, DepartmentContact
+from beatdesk.inbox.disclosure import shown
 from beatdesk.inbox.exports import CASE_EXPORT, may_export
 from beatdesk.inbox.forms import (
     AnswerForm,
@@ -170,11 +172,17 @@ def _people_of(user: User) -> QuerySet[User]:
     )
 
 
-def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> dict[str, object]:
+def _case_context(
+    request: HttpRequest, case: Case, answer_form: AnswerForm, *, whole: bool = False
+) -> dict[str, object]:
     conversation = case.resident.messages.select_related("outbox", "author").order_by(
         "sent_at", "id"
     )
     checks = _inbound_findings(conversation)
+    # Personal data is masked unless this response is the audited showing of it whole.
+    showings = [
+        (message, checks.get(message.pk), shown(message, whole=whole)) for message in conversation
+    ]
     # Readings are audited but are not part of the case's story.
     history = (
         AuditRecord.objects.filter(object_type="inbox.case", object_id=str(case.pk))
@@ -183,7 +191,10 @@ def _case_context(request: HttpRequest, case: Case, answer_form: AnswerForm) -> 
     )
     return {
         "case": case,
-        "conversation": [(message, checks.get(message.pk)) for message in conversation],
+        "conversation": showings,
+        "shown_whole": whole,
+        "anything_masked": any(showing.masked for _m, _f, showing in showings),
+        "may_unmask": may_unmask(_user(request), case),
         "history": [(entry, _history_note(entry)) for entry in history],
         "answer_form": answer_form,
         "canned": canned_answers_for_case(case) if case.is_open else [],
@@ -291,6 +302,19 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "inbox/case_detail.html",
         _case_context(request, case, _answer_form(request, case)),
     )
+
+
+@login_required
+@require_POST
+def case_unmask(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Show the case with its personal data whole, once, and put the showing on record."""
+    user = _user(request)
+    case = access_case_by_id(user, case_id)
+    if not may_unmask(user, case):
+        raise PermissionDenied
+    record("case.unmasked", case, actor=user, unit=case.unit)
+    context = _case_context(request, case, _answer_form(request, case), whole=True)
+    return render(request, "inbox/case_detail.html", context)
 
 
 def _answer_form(request: HttpRequest, case: Case) -> AnswerForm:

@@ -33,7 +33,9 @@ Decisions, and why:
 - **Exporting cases** (a masked CSV, run as a job) is for leaders, network center staff and
   inspectors: officers read their cases on screen, but taking a unit's cases away in bulk
   is for those who answer for the unit or supervise it. The export page asks this table.
-- **Actions nobody holds yet** (unmask, publish, delete) are in the table so that the issue
+- **Seeing personal data whole** (unmasking) is for officers, duty officers and leaders,
+  who call residents back; every screen masks it otherwise, and each showing is audited.
+- **Actions nobody holds yet** (publish, delete) are in the table so that the issue
   wiring each one has its row ready; no URL that names an object performs them
   (`NOT_OFFERED`, checked below and by the tests). Reading the audit trail is given to the
   audit administrator alone, the one such grant issue 6 decides; no page offers it yet.
@@ -102,8 +104,9 @@ def _subtree_for(roles: Iterable[Role]) -> dict[Role, frozenset[Placement]]:
 POLICY: Mapping[Action, Mapping[Role, frozenset[Placement]]] = {
     Action.LIST: _subtree_for(CASE_READERS),
     Action.VIEW: _subtree_for(CASE_READERS),
-    # Unmasking needs its own permission (issue 6); nobody holds it until it exists.
-    Action.UNMASK: _subtree_for(()),
+    # Seeing personal data whole is for those who call the resident back; each showing is
+    # audited. Inspectors, operators and the center read cases masked.
+    Action.UNMASK: _subtree_for((Role.OFFICER, Role.DUTY_OFFICER, Role.LEADER)),
     Action.EDIT: _subtree_for(CASE_HANDLERS),
     Action.ASSIGN: _subtree_for(CASE_HANDLERS),
     Action.TRANSFER: _subtree_for((Role.OFFICER, Role.DUTY_OFFICER, Role.LEADER)),
@@ -120,7 +123,7 @@ POLICY: Mapping[Action, Mapping[Role, frozenset[Placement]]] = {
 }
 
 # Actions no URL that names an object performs yet; a later issue gives each its pages.
-NOT_OFFERED = frozenset({Action.UNMASK, Action.PUBLISH, Action.DELETE, Action.READ_AUDIT})
+NOT_OFFERED = frozenset({Action.PUBLISH, Action.DELETE, Action.READ_AUDIT})
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ class Route:
 ROUTES: Mapping[str, Route] = {
     "inbox/cases/<int:case_id>/": Route("case", {"GET": Action.VIEW}, Action.VIEW),
     "inbox/cases/<int:case_id>/answer/": Route("case", {"POST": Action.ANSWER}, Action.VIEW),
+    "inbox/cases/<int:case_id>/unmask/": Route("case", {"POST": Action.UNMASK}, Action.VIEW),
     "inbox/cases/<int:case_id>/status/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
     "inbox/cases/<int:case_id>/type/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
     "inbox/cases/<int:case_id>/extend/": Route("case", {"POST": Action.EDIT}, Action.VIEW),

@@ -208,8 +208,11 @@ def test_it_shows_the_officer_the_place_contact_and_media_link_as_plain_text(
     _post(SPEC_EXAMPLE)
     case = Case.objects.get()
 
-    page = signed_in(stations.officer_a).get(f"/inbox/cases/{case.pk}/").content.decode()
+    anna = signed_in(stations.officer_a)
+    masked = anna.get(f"/inbox/cases/{case.pk}/").content.decode()
+    page = anna.post(f"/inbox/cases/{case.pk}/unmask/").content.decode()
 
+    assert "john smith" not in masked and "111111111" not in masked
     assert "1234 5th street" in page and "37.765241" in page
     assert "john smith" in page and "111111111" in page
     assert "2212426634_5ed477a060.jpg" in page

@@ -55,9 +55,14 @@ def test_it_shows_the_case_to_officer_anna_and_not_to_officer_bo(stations: Cast)
 
     assert list(cases_for(stations.officer_a)) == [case]
     assert not cases_for(stations.officer_b).exists()
-    page = signed_in(stations.officer_a).get(f"/inbox/cases/{case.pk}/").content.decode()
-    assert "13800138000" in page
-    assert signed_in(stations.officer_b).get(f"/inbox/cases/{case.pk}/").status_code == 404
+    anna = signed_in(stations.officer_a)
+    page = anna.get(f"/inbox/cases/{case.pk}/").content.decode()
+    assert "138****8000" in page and "13800138000" not in page
+    whole = anna.post(f"/inbox/cases/{case.pk}/unmask/").content.decode()
+    assert "13800138000" in whole
+    bo = signed_in(stations.officer_b)
+    assert bo.get(f"/inbox/cases/{case.pk}/").status_code == 404
+    assert bo.post(f"/inbox/cases/{case.pk}/unmask/").status_code == 404
 
 
 def test_it_takes_the_residents_choice_of_type_as_a_menu_choice(stations: Cast) -> None:

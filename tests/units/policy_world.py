@@ -246,6 +246,7 @@ ATTEMPTS: dict[tuple[str, str], AttemptBuilder] = {
         "extend/", "case.deadline_extended", days="15", reason="等待鉴定结果"
     ),
     ("inbox/cases/<int:case_id>/seen/", "POST"): _case_post("seen/", "case.emergency_seen"),
+    ("inbox/cases/<int:case_id>/unmask/", "POST"): _case_post("unmask/", "case.unmasked"),
     ("inbox/cases/<int:case_id>/assign/", "POST"): _assign,
     ("inbox/cases/<int:case_id>/transfer/", "POST"): _transfer,
     ("inbox/cases/<int:case_id>/transfers/<int:transfer_id>/accept/", "POST"): _decide(

@@ -1,6 +1,6 @@
 """The checker's Django-free core: `check(text, lexicon)` and what it returns."""
 
-from beatdesk.checker.core.checking import MAX_TEXT_LENGTH, TextTooLongError, check
+from beatdesk.checker.core.checking import MAX_TEXT_LENGTH, TextTooLongError, check, conceal
 from beatdesk.checker.core.findings import (
     Category,
     CheckResult,
@@ -35,6 +35,7 @@ __all__ = [
     "TextTooLongError",
     "check",
     "compile_lexicon",
+    "conceal",
     "load_default_lexicon",
     "mask",
     "parse_lexicon",

@@ -5,6 +5,7 @@ import logging
 from beatdesk.checker.core.deployment import find_deployment_details
 from beatdesk.checker.core.findings import Category, CheckResult, compute_risk, sort_findings
 from beatdesk.checker.core.lexicon import CompiledLexicon, find_lexicon_terms
+from beatdesk.checker.core.masking import mask
 from beatdesk.checker.core.normalize import fold_for_terms, normalize
 from beatdesk.checker.core.personal_data import find_personal_data
 from beatdesk.checker.core.readability import assess_readability
@@ -62,3 +63,17 @@ def check(text: str, lexicon: CompiledLexicon, *, wrong_characters: bool = False
         readability.score,
     )
     return result
+
+
+def conceal(text: str) -> str:
+    """Return `text` with its personal data, and names next to tipster or victim, masked.
+
+    What a screen shows before anyone has asked, and been recorded, to see it whole: phone,
+    ID, bank card and passport numbers, plates, e-mail and house numbers keep their shape
+    with most characters hidden. Texts past the checker's length limit are masked in their
+    first `MAX_TEXT_LENGTH` characters and cut there.
+    """
+    text = text[:MAX_TEXT_LENGTH]
+    view = normalize(text)
+    findings = [*find_personal_data(view, text), *find_secrets(view, fold_for_terms(view))]
+    return mask(text, findings)
