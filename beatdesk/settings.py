@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "beatdesk.inbox",
     "beatdesk.portal",
     "beatdesk.reports",
+    "beatdesk.retention",
     "beatdesk.demo",
 ]
 
@@ -204,6 +205,10 @@ if env_bool("BEATDESK_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Webhook bodies are read raw; this caps every other request body the same way.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Days residents' personal data is kept per case type after a case closes, e.g.
+# "tip=1095,chat=184"; never under 184 (beatdesk/retention/policy.py).
+RETENTION_DAYS = env_str("BEATDESK_RETENTION_DAYS", "")
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

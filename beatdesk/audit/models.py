@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "matrix.imported": _("Matrix file imported"),
     "cases.exported": _("Cases exported"),
     "case.unmasked": _("Personal data shown"),
+    "case.purged": _("Personal data removed after the retention period"),
     "lexicon.imported": _("Lexicon imported"),
     "lexicon.term_set": _("Lexicon term saved"),
     "lexicon.term_allowed": _("Lexicon term allowed"),

@@ -1,0 +1,231 @@
+"""Residents' personal data leaves after its retention period, and nothing younger is touched.
+
+Time travel by argument: the purge takes the moment it runs as `now`, and the cases are
+closed at chosen moments before it.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core import checks
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from beatdesk.audit.models import AuditRecord
+from beatdesk.audit.verify import verify_chain
+from beatdesk.channels.models import Account, InboundDelivery
+from beatdesk.channels.wechat.peer import WeChatPeer
+from beatdesk.checker.models import CheckRecord
+from beatdesk.core.models import Job, JobStatus
+from beatdesk.inbox.models import Case, CaseStatus, CaseType, Message
+from beatdesk.retention.actions import do_purge
+from beatdesk.retention.models import Purge
+from beatdesk.retention.policy import RetentionSettingError, periods
+from tests.conftest import Cast
+from tests.inbox.helpers import resident_writes
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13800138000"
+NOW = timezone.now()
+
+
+def closed(case: Case, days_ago: float, case_type: str = CaseType.CONSULTATION) -> Case:
+    """Close the case as if an officer had done it `days_ago` days before NOW."""
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.CLOSED, closed_at=NOW - timedelta(days=days_ago), case_type=case_type
+    )
+    case.refresh_from_db()
+    return case
+
+
+def inbound_text(case: Case) -> str:
+    return Message.objects.get(case=case, direction="in").text
+
+
+@pytest.fixture
+def write(account: Account, peer: WeChatPeer) -> object:
+    def writes(openid: str, text: str = f"请问身份证丢了怎么补办？我电话{PHONE}") -> Case:
+        return resident_writes(account, peer, openid, text)
+
+    return writes
+
+
+def test_a_consultation_closed_over_a_year_ago_loses_its_personal_data(write: object) -> None:
+    case = closed(write("oOLD"), days_ago=366)  # type: ignore[operator]
+    message = Message.objects.get(case=case, direction="in")
+
+    report = do_purge(NOW)
+
+    assert report.cases == [case.pk]
+    message.refresh_from_db()
+    assert (message.text, message.attributes) == ("", {})
+    delivery = InboundDelivery.objects.get(message=message)
+    assert (bytes(delivery.raw_body), delivery.payload) == (b"", "")
+    kept = Case.objects.get(pk=case.pk)
+    assert (kept.case_type, kept.unit_id, kept.tracking_code) == (
+        CaseType.CONSULTATION,
+        case.unit_id,
+        case.tracking_code,
+    )
+    assert Purge.objects.get(case=case).messages >= 1
+    assert AuditRecord.objects.filter(action="case.purged", object_id=str(case.pk)).count() == 1
+
+
+def test_a_day_short_of_its_period_a_case_is_not_touched(write: object) -> None:
+    case = closed(write("oYOUNG"), days_ago=364)  # type: ignore[operator]
+
+    report = do_purge(NOW)
+
+    assert report.cases == []
+    assert PHONE in inbound_text(case)
+    assert not Purge.objects.exists()
+
+
+def test_an_open_case_keeps_its_data_however_old(write: object) -> None:
+    case = write("oOPEN")  # type: ignore[operator]
+    Case.objects.filter(pk=case.pk).update(opened_at=NOW - timedelta(days=3000))
+
+    do_purge(NOW + timedelta(days=3000))
+
+    assert PHONE in inbound_text(case)
+
+
+def test_chatter_is_kept_the_legal_floor_of_184_days_and_no_less(write: object) -> None:
+    young = closed(write("oCHAT1", "哈哈哈 13900139000"), 183.9, CaseType.CHAT)  # type: ignore[operator]
+    old = closed(write("oCHAT2", "嘿嘿 13700137000"), 184.1, CaseType.CHAT)  # type: ignore[operator]
+
+    do_purge(NOW)
+
+    assert "13900139000" in inbound_text(young)
+    assert inbound_text(old) == ""
+
+
+def test_a_period_under_184_days_is_refused_everywhere(settings: object) -> None:
+    settings.RETENTION_DAYS = "chat=100"  # type: ignore[attr-defined]
+
+    with pytest.raises(RetentionSettingError, match="chat"):
+        periods()
+    with pytest.raises(CommandError, match="184"):
+        call_command("purge")
+    errors = [m for m in checks.run_checks() if m.id == "beatdesk.E301"]
+    assert errors and "chat" in errors[0].msg
+
+
+def test_a_malformed_setting_is_refused(settings: object) -> None:
+    settings.RETENTION_DAYS = "tip=forever"  # type: ignore[attr-defined]
+
+    with pytest.raises(RetentionSettingError, match="tip=forever"):
+        periods()
+
+
+def test_a_longer_configured_period_keeps_the_data_longer(settings: object, write: object) -> None:
+    settings.RETENTION_DAYS = "consultation=730"  # type: ignore[attr-defined]
+    case = closed(write("oLONG"), days_ago=400)  # type: ignore[operator]
+
+    do_purge(NOW)
+
+    assert PHONE in inbound_text(case)
+
+
+def test_the_resident_becomes_anonymous_only_when_nothing_of_theirs_is_left(
+    write: object,
+) -> None:
+    first = closed(write("oTWICE"), days_ago=400)  # type: ignore[operator]
+    Case.objects.filter(pk=first.pk).update(resident=first.resident)
+    second = write("oTWICE", "又想问一下护照的事")  # type: ignore[operator]
+    if second.pk == first.pk:
+        pytest.fail("the second message should open its own case after closing")
+
+    do_purge(NOW)
+    first.resident.refresh_from_db()
+    assert first.resident.external_id == "oTWICE"
+
+    closed(second, days_ago=400)
+    do_purge(NOW)
+    first.resident.refresh_from_db()
+    assert first.resident.external_id == f"purged-{first.resident.pk}"
+
+
+def test_the_checkers_record_of_a_message_holds_no_words_to_purge(write: object) -> None:
+    case = closed(write("oCHECKED"), days_ago=400)  # type: ignore[operator]
+    message = Message.objects.get(case=case, direction="in")
+
+    check = CheckRecord.objects.get(object_type="inbox.message", object_id=str(message.pk))
+
+    assert check.findings and PHONE not in str(check.findings)
+
+
+def test_a_second_run_finds_nothing_more_and_the_audit_chain_still_verifies(
+    write: object,
+) -> None:
+    closed(write("oAGAIN"), days_ago=400)  # type: ignore[operator]
+
+    first, second = do_purge(NOW), do_purge(NOW)
+
+    assert len(first.cases) == 1 and second.cases == []
+    assert verify_chain() is None
+
+
+def test_a_dry_run_counts_and_changes_nothing(write: object) -> None:
+    case = closed(write("oDRY"), days_ago=400)  # type: ignore[operator]
+
+    report = do_purge(NOW, dry_run=True)
+
+    assert report.cases == [case.pk]
+    assert PHONE in inbound_text(case)
+    assert not Purge.objects.exists()
+
+
+def test_the_command_says_what_it_purged(
+    write: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    closed(write("oCMD"), days_ago=800)  # type: ignore[operator]
+
+    call_command("purge")
+
+    assert "cases purged: 1" in capsys.readouterr().out
+
+
+def test_group_chatter_outside_any_case_goes_after_the_floor_and_not_before(
+    write: object,
+) -> None:
+    resident = write("oCHATTER").resident  # type: ignore[operator]
+    old, young = (
+        Message.objects.create(
+            resident=resident,
+            direction="in",
+            kind="text",
+            text=f"群里闲聊，我号码{number}",
+            sent_at=NOW - timedelta(days=days),
+        )
+        for number, days in (("13600136000", 185), ("13500135000", 183))
+    )
+
+    do_purge(NOW)
+
+    old.refresh_from_db()
+    young.refresh_from_db()
+    assert old.text == ""
+    assert "13500135000" in young.text
+
+
+def test_a_case_export_file_is_emptied_a_month_after_its_job_ended(cast: Cast) -> None:
+    old, recent = (
+        Job.objects.create(
+            kind="case_export",
+            started_by=cast.leader,
+            status=JobStatus.DONE,
+            finished_at=NOW - timedelta(days=days),
+            result_name="cases.csv",
+            result_data=b"code,status\\n",
+        )
+        for days in (31, 29)
+    )
+
+    report = do_purge(NOW)
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert report.job_files == 1
+    assert (bytes(old.result_data), bytes(recent.result_data)) == (b"", b"code,status\\n")
