@@ -4,6 +4,7 @@ import io
 import logging
 import uuid
 import zipfile
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -34,16 +35,25 @@ class LexiconError(ValueError):
     """A lexicon change was refused; nothing was changed."""
 
 
-def do_import_lexicon(actor: User | None, unit: Unit, data: bytes, filename: str) -> Lexicon:
+def do_import_lexicon(
+    actor: User | None,
+    unit: Unit,
+    data: bytes,
+    filename: str,
+    on_parsed: Callable[[int], object] | None = None,
+) -> Lexicon:
     """Replace the terms of a unit's layer with a file's, all or nothing.
 
     The file is the documented tab-separated text (UTF-8) or an Excel workbook with the
     same columns on its first sheet. Terms the unit allows are kept: they are a separate
     list. Raises `LexiconFormatError` naming every bad line, or `LexiconError`.
+    `on_parsed` hears how many terms the file holds once every line has been checked.
     """
     if len(data) > MAX_LEXICON_BYTES:
         raise LexiconError(_("The file is larger than 10 MB."))
     entries = parse_lexicon(_text_of(data, filename))
+    if on_parsed is not None:
+        on_parsed(len(entries))
 
     with transaction.atomic():
         lexicon = _locked_layer(unit)

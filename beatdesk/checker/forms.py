@@ -1,6 +1,8 @@
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from beatdesk.checker.actions import MAX_LEXICON_BYTES
 from beatdesk.checker.core import MAX_TEXT_LENGTH
 from beatdesk.checker.models import LEXICON_CATEGORY_CHOICES, SEVERITY_CHOICES
 
@@ -28,6 +30,13 @@ class ImportForm(forms.Form):
             "Tab-separated UTF-8 text or an Excel workbook; it replaces this level's terms."
         ),
     )
+
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        # Refused before the worker is asked: a file this size is a mistake, not a lexicon.
+        if (upload.size or 0) > MAX_LEXICON_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
 
 
 class TermForm(forms.Form):

@@ -23,7 +23,6 @@ from beatdesk.checker.access import (
 from beatdesk.checker.actions import (
     LexiconError,
     do_allow_term,
-    do_import_lexicon,
     do_remove_term,
     do_set_term,
 )
@@ -31,14 +30,15 @@ from beatdesk.checker.core import (
     MAX_TEXT_LENGTH,
     Category,
     LexiconEntry,
-    LexiconFormatError,
     Severity,
 )
 from beatdesk.checker.core.lexicon import DEFAULT_SEVERITIES
 from beatdesk.checker.forms import AllowForm, CheckForm, ImportForm, TermForm
+from beatdesk.checker.lexicon_jobs import LEXICON_IMPORT
 from beatdesk.checker.lexicons import check_at
 from beatdesk.checker.models import Lexicon, LexiconTerm
 from beatdesk.checker.presentation import result_data, segments
+from beatdesk.core.actions import do_start_job
 from beatdesk.core.jsonin import JsonInputError, parse_json
 from beatdesk.core.ratelimit import API_CHECKS, note
 from beatdesk.units.access import units_for
@@ -222,10 +222,16 @@ def lexicon_detail(request: HttpRequest, code: str) -> HttpResponse:
             if action == "import":
                 import_form = ImportForm(request.POST, request.FILES)
                 if import_form.is_valid():
+                    # A large file takes the worker longer than a page may wait.
                     upload = import_form.cleaned_data["file"]
-                    do_import_lexicon(user, unit, upload.read(), upload.name)
-                    messages.success(request, _("The lexicon was imported."))
-                    return redirect("checker:lexicon_detail", code=unit.code)
+                    job = do_start_job(
+                        user,
+                        LEXICON_IMPORT,
+                        input_name=upload.name,
+                        input_data=upload.read(),
+                        params={"unit": unit.code},
+                    )
+                    return redirect("jobs:detail", job.pk)
             elif action == "term":
                 term_form = TermForm(request.POST)
                 if term_form.is_valid():
@@ -246,15 +252,6 @@ def lexicon_detail(request: HttpRequest, code: str) -> HttpResponse:
                 do_remove_term(user, term)
                 messages.success(request, _("The term was removed."))
                 return redirect("checker:lexicon_detail", code=unit.code)
-        except LexiconFormatError as error:
-            for problem in error.problems[:50]:
-                # The core's messages are English ids; they are translated here, for the reader.
-                text = _(problem.message)
-                if problem.params:
-                    text %= problem.params
-                line = _("Line %(line)s: %(problem)s") % {"line": problem.line, "problem": text}
-                messages.error(request, line)
-            messages.error(request, _("Nothing was imported."))
         except LexiconError as error:
             messages.error(request, str(error))
 

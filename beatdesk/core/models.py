@@ -78,6 +78,8 @@ class Job(models.Model):
     # An uploaded file may carry account secrets: kept encrypted, and emptied once the job ends.
     input_name = models.CharField(max_length=200, blank=True)
     input_data = models.BinaryField(blank=True, default=b"")
+    # What the kind of job needs besides the file, such as the unit a lexicon belongs to.
+    params = models.JSONField(default=dict, blank=True)
     # Counts and line-numbered problems, as the job's kind writes them.
     result = models.JSONField(default=dict, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)

@@ -1,8 +1,11 @@
 """The checker page marks findings in place; lexicon pages are for the center's staff only."""
 
-from django.test import Client
+from django.test import Client, TestCase
 
+from beatdesk.audit.models import AuditRecord
 from beatdesk.checker.models import Lexicon
+from beatdesk.core.models import Job, JobStatus
+from beatdesk.units.models import RoleAssignment
 from tests.conftest import Cast, signed_in
 
 HEADER = "term\tcategory\tseverity\treason\tsuggestion\texceptions\texception_severity\n"
@@ -40,41 +43,90 @@ def test_an_officer_cannot_open_or_change_a_lexicon(cast: Cast) -> None:
     assert not Lexicon.objects.exists()
 
 
+def _import(client: Client, name: str, data: bytes, language: str = "") -> tuple[Job, str]:
+    """Upload a lexicon file; the worker runs the import (inline here, MemoryHuey)."""
+    headers = {"Accept-Language": language} if language else {}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            "/checker/lexicons/city/",
+            {"action": "import", "file": _upload(name, data)},
+            headers=headers,
+        )
+    assert response.status_code == 302
+    job = Job.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[-1]))
+    page = client.get(response["Location"], headers=headers).content.decode()
+    return job, page
+
+
 def test_center_staff_import_a_file_and_a_bad_file_changes_nothing(cast: Cast) -> None:
     client = signed_in(cast.center_operator)
     good = (HEADER + "警花\tdiscriminatory\t\t以外貌称呼女警\t女民警\n").encode()
     bad = (HEADER + "严打\tunknown\t\t理由\n").encode()
 
-    imported = client.post(
-        "/checker/lexicons/city/", {"action": "import", "file": _upload("a.tsv", good)}
-    )
-    refused = client.post(
-        "/checker/lexicons/city/",
-        {"action": "import", "file": _upload("b.tsv", bad)},
-        follow=True,
-    )
+    imported, _page = _import(client, "a.tsv", good)
+    refused, page = _import(client, "b.tsv", bad)
 
-    assert imported.status_code == 302
-    assert "Line 2" in refused.content.decode() or "第 2 行" in refused.content.decode()
+    assert (imported.status, refused.status) == (JobStatus.DONE, JobStatus.FAILED)
+    assert "第 2 行" in page
     layer = Lexicon.objects.get(unit=cast.city)
     assert (layer.version, list(layer.terms.values_list("term", flat=True))) == (1, ["警花"])
+
+
+def test_the_import_runs_as_a_job_whose_counts_wait_on_its_page(cast: Cast) -> None:
+    client = signed_in(cast.center_operator)
+    rows = "".join(f"词条{number:03d}\tcareless\t\t理由{number}\n" for number in range(120))
+
+    job, page = _import(client, "many.tsv", (HEADER + rows).encode(), "en")
+
+    assert job.status == JobStatus.DONE
+    assert job.result["counts"] == [["Terms imported", 120], ["Version", 1]]
+    assert "Terms imported" in page and "120" in page
+    assert bytes(job.input_data) == b""
+    assert AuditRecord.objects.filter(action="lexicon.imported").count() == 1
+
+
+def test_a_file_over_10_mb_is_refused_before_any_job_is_queued(cast: Cast) -> None:
+    client = signed_in(cast.center_operator)
+    huge = HEADER.encode() + b"x" * (10 * 1024 * 1024 + 1)
+
+    response = client.post(
+        "/checker/lexicons/city/",
+        {"action": "import", "file": _upload("huge.tsv", huge)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert "The file is larger than 10 MB." in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_staff_whose_role_was_taken_after_the_upload_import_nothing(cast: Cast) -> None:
+    client = signed_in(cast.center_operator)
+    with TestCase.captureOnCommitCallbacks(execute=False) as waiting:
+        client.post(
+            "/checker/lexicons/city/",
+            {
+                "action": "import",
+                "file": _upload("a.tsv", (HEADER + "警花\tcareless\t\t理由\n").encode()),
+            },
+        )
+    RoleAssignment.objects.filter(user=cast.center_operator).delete()
+
+    for wake in waiting:
+        wake()
+
+    job = Job.objects.get()
+    assert job.status == JobStatus.FAILED
+    assert "no longer" in job.error
+    assert not Lexicon.objects.exists()
 
 
 def test_a_refused_lexicon_line_is_explained_in_the_readers_language(cast: Cast) -> None:
     client = signed_in(cast.center_operator)
     bad = (HEADER + "严打\tunknown\t\t理由\n" + "冰毒\tprohibited\tlater\t理由\n").encode()
 
-    in_chinese = client.post(
-        "/checker/lexicons/city/",
-        {"action": "import", "file": _upload("b.tsv", bad)},
-        follow=True,
-    ).content.decode()
-    in_english = client.post(
-        "/checker/lexicons/city/",
-        {"action": "import", "file": _upload("b.tsv", bad)},
-        follow=True,
-        HTTP_ACCEPT_LANGUAGE="en",
-    ).content.decode()
+    _job, in_chinese = _import(client, "b.tsv", bad)
+    _job, in_english = _import(client, "b.tsv", bad, "en")
 
     assert "未知的类别 &#x27;unknown&#x27;" in in_chinese
     assert "未知的级别 &#x27;later&#x27;" in in_chinese
