@@ -15,8 +15,11 @@ CLOSED_QUEUE = "redis://127.0.0.1:9/0"
 
 
 @pytest.fixture
-def held_queue() -> Iterator[Huey]:
+def held_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[Huey]:
     """Queue tasks instead of running them at once; the test decides when a worker runs."""
+    # A worker closes its database connection around each task; here that connection holds
+    # the test's transaction, which PostgreSQL would lose (SQLite's in-memory one is kept).
+    monkeypatch.setattr("huey.contrib.djhuey.close_old_connections", lambda: None)
     HUEY.immediate = False
     try:
         yield HUEY

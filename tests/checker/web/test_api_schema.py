@@ -5,11 +5,14 @@ server error. The requests go through Django's WSGI handler in this process, sig
 a real API token, so the database, middleware and error handlers are the product's own.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -34,6 +37,22 @@ CONFIG = SchemathesisConfig.from_dict(
 )
 # Reading the document touches no database, so it is loaded once, as the module is collected.
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler(), config=CONFIG)
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_between_requests() -> Iterator[None]:
+    """Keep the test's database connection open across requests, as Django's test client does.
+
+    Schemathesis calls the WSGI handler itself, whose end-of-request signal would close the
+    connection that holds the test's transaction; PostgreSQL then refuses the next query.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
