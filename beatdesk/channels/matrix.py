@@ -276,7 +276,13 @@ def import_matrix_data(
     `importer` says who imports and what they may touch; a row outside it is a problem like
     any other. `progress` hears how many rows are done.
     """
-    rows = read_rows(name, data)
+    return import_matrix_rows(read_rows(name, data), importer, progress)
+
+
+def import_matrix_rows(
+    rows: list[Row], importer: Importer, progress: ProgressCallback | None = None
+) -> ImportSummary:
+    """Import rows already read from a file, all or none (see `import_matrix_data`)."""
     summary = ImportSummary()
     with transaction.atomic():
         for done, (line, row) in enumerate(rows, start=1):

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from beatdesk.audit.actions import record as audit
-from beatdesk.channels.matrix import ImportSummary, MatrixError, import_matrix_data
+from beatdesk.channels.matrix import ImportSummary, MatrixError, import_matrix_rows, read_rows
 from beatdesk.channels.matrix_scope import Importer, may_import
 from beatdesk.core.jobs import JobInput, JobKind, JobOutcome, Progress, register
 from beatdesk.core.models import Job
@@ -15,6 +15,8 @@ from beatdesk.units.models import User
 logger = logging.getLogger(__name__)
 
 MATRIX_IMPORT = "matrix_import"
+# At most this many problems are kept; a wholly wrong file would list every line.
+MOST_PROBLEMS = 200
 READING = gettext_noop("Reading the file")
 IMPORTING = gettext_noop("Checking and importing the rows")
 REFUSED = gettext_noop("Nothing was imported: the file has problems, listed below.")
@@ -31,16 +33,19 @@ def run_matrix_import(job: Job, job_input: JobInput, progress: Progress) -> JobO
 
     progress(0, 0, READING)
     try:
+        # Read (and bound) the file before the transaction: on SQLite a transaction holds
+        # the one write lock from its start, and every webhook would wait on the reading.
+        rows = read_rows(name, data)
         with transaction.atomic():
-            summary = import_matrix_data(
-                name,
-                data,
+            summary = import_matrix_rows(
+                rows,
                 Importer.for_user(user),
                 lambda done, total: progress(done, total, IMPORTING),
             )
             _audit_import(job, user, summary)
     except MatrixError as error:
-        return JobOutcome(error=REFUSED, result={"problems": error.problems})
+        problems = error.problems[:MOST_PROBLEMS]
+        return JobOutcome(error=REFUSED, result={"problems": problems})
     return JobOutcome(result={"counts": _counts(summary)})
 
 

@@ -2,7 +2,10 @@
 
 An operator or system administrator imports for the units their role covers: new units hang
 under one of them, people and accounts belong to one of them, and nobody who also works
-elsewhere is changed. Only a system administrator grants the administrators' roles.
+elsewhere is changed. An operator grants only the roles of officers on the street; every
+other role (leader, approver, inspector, center staff, operator, the administrators) reads
+or decides more than an operator does and is granted by a system administrator. Nobody
+changes their own roles by import.
 """
 
 from collections.abc import Iterable
@@ -15,7 +18,8 @@ from beatdesk.units.access import role_roots
 from beatdesk.units.models import Role, Unit, User
 
 IMPORT_ROLES = frozenset({Role.OPERATOR, Role.SYSTEM_ADMIN})
-ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# What an operator may grant: no more than officers hold, and less than the operator does.
+OPERATOR_GRANTABLE = frozenset({Role.OFFICER, Role.DUTY_OFFICER})
 
 
 def may_import(user: User) -> bool:
@@ -60,14 +64,16 @@ class Importer:
             raise ValueError(_("unit %(code)s must sit under a unit you manage") % {"code": code})
 
     def check_person(self, username: str, unit: Unit, roles: Iterable[str]) -> None:
-        """Refuse a person at a unit outside, an administrator's role, or someone elsewhere."""
+        """Refuse a person at a unit outside, a role above an officer's, or oneself."""
         if self.roots is None or self.admin_roots is None:
             return
         self._check_inside(unit)
-        admin_roles = sorted(set(roles) & ADMIN_ROLES)
-        if admin_roles and not _within(unit, self.admin_roots):
+        if self.actor is not None and username == self.actor.username:
+            raise ValueError(_("you may not change your own roles by import"))
+        beyond = sorted(set(roles) - OPERATOR_GRANTABLE)
+        if beyond and not _within(unit, self.admin_roots):
             message = _("only a system administrator may grant %(roles)s")
-            raise ValueError(message % {"roles": ", ".join(admin_roles)})
+            raise ValueError(message % {"roles": ", ".join(beyond)})
         self._check_person_inside(username)
 
     def check_account(self, code: str, unit: Unit, owner: User | None) -> None:

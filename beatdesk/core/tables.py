@@ -13,6 +13,11 @@ from pathlib import Path
 
 Row = tuple[int, dict[str, str]]
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+# A province's matrix is a few thousand rows; far more is a mistake or an attack, and an
+# all-or-nothing import of it would hold the database's write lock for minutes.
+MAX_ROWS = 10_000
+# A workbook is a zip: its parts may unpack to a thousand times their packed size.
+MAX_UNPACKED_BYTES = 30 * 1024 * 1024
 
 
 class TableFileError(Exception):
@@ -38,6 +43,10 @@ def _rows_from_csv(data: bytes) -> Iterator[Row]:
 def _rows_from_excel(data: bytes) -> Iterator[Row]:
     from openpyxl import load_workbook
 
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(part.file_size for part in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise TableFileError(["the workbook unpacks to more than 30 MB; save it smaller"])
+
     sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [_clean(cell) for cell in next(rows, ())]
@@ -45,6 +54,16 @@ def _rows_from_excel(data: bytes) -> Iterator[Row]:
         cells = dict(zip(header, (_clean(value) for value in values), strict=False))
         if any(cells.values()):
             yield line, cells
+
+
+def _bounded(rows: Iterator[Row]) -> list[Row]:
+    """Take the rows, refusing the file as soon as it holds more than MAX_ROWS."""
+    taken: list[Row] = []
+    for row in rows:
+        if len(taken) == MAX_ROWS:
+            raise TableFileError([f"the file has more than {MAX_ROWS:,} rows; split it"])
+        taken.append(row)
+    return taken
 
 
 def read_table(path: Path, key_column: str) -> list[Row]:
@@ -58,14 +77,16 @@ def read_table_data(name: str, data: bytes, key_column: str) -> list[Row]:
     suffix = Path(name).suffix.lower()
     try:
         if suffix in EXCEL_SUFFIXES:
-            rows = list(_rows_from_excel(data))
+            rows = _bounded(_rows_from_excel(data))
         elif suffix == ".csv":
-            rows = list(_rows_from_csv(data))
+            rows = _bounded(_rows_from_csv(data))
         else:
             raise TableFileError([f"{name}: use a .csv or .xlsx file"])
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise TableFileError([f"line {line}: the file is not UTF-8 text"]) from None
+    except csv.Error as error:
+        raise TableFileError([f"{name}: not a readable CSV file ({error})"]) from None
     except (zipfile.BadZipFile, KeyError, OSError):
         raise TableFileError([f"{name}: not an Excel workbook (.xlsx)"]) from None
     if not rows:

@@ -4,6 +4,8 @@ Olga is an operator at station A; the cast's officers, leader and outsider are i
 tests/conftest.py. Every import runs as a job in the (inline) worker.
 """
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -189,3 +191,89 @@ def test_it_lets_an_operator_rename_their_own_station_but_not_add_a_top_unit(
     assert refused.result["problems"] == [
         "line 2: unit elsewhere must sit under a unit you manage"
     ]
+
+
+def test_an_operator_cannot_give_themselves_a_leaders_or_inspectors_rights(
+    cast: Cast, operator: User
+) -> None:
+    raise_self = row(
+        record="person",
+        username="operator_olga",
+        display_name="奥尔加",
+        unit="station-a",
+        role="leader;inspector;center_staff",
+    )
+
+    job = upload_matrix(signed_in(operator), [raise_self])
+
+    assert job.status == JobStatus.FAILED
+    assert any("your own roles" in problem for problem in job.result["problems"])
+    roles = set(operator.role_assignments.values_list("role", flat=True))
+    assert roles == {Role.OPERATOR}
+
+
+def test_an_operator_grants_officers_roles_only_and_not_an_inspectors(
+    cast: Cast, operator: User
+) -> None:
+    watcher = row(
+        record="person", username="ivan", display_name="伊万", unit="station-a", role="inspector"
+    )
+    leader = row(
+        record="person", username="lena", display_name="莲娜", unit="station-a", role="leader"
+    )
+
+    job = upload_matrix(signed_in(operator), [watcher, leader])
+
+    assert job.status == JobStatus.FAILED
+    problems = " ".join(job.result["problems"])
+    assert "inspector" in problems and "leader" in problems
+    assert not User.objects.filter(username__in=["ivan", "lena"]).exists()
+
+
+def test_a_system_administrator_may_grant_a_leaders_role(cast: Cast) -> None:
+    admin = make_user("admin_ada", cast.county, Role.SYSTEM_ADMIN)
+    leader = row(
+        record="person", username="lena", display_name="莲娜", unit="station-a", role="leader"
+    )
+
+    job = upload_matrix(signed_in(admin), [leader])
+
+    assert job.status == JobStatus.DONE, job.result
+    assert RoleAssignment.objects.filter(user__username="lena", role=Role.LEADER).exists()
+
+
+def test_a_workbook_that_unpacks_to_more_than_30_mb_is_refused_unread(operator: User) -> None:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<row/>" * (6 * 1024 * 1024))
+
+    job = post_matrix(signed_in(operator), packed.getvalue(), name="bomb.xlsx")
+
+    assert job.status == JobStatus.FAILED
+    assert any("30 MB" in problem for problem in job.result["problems"])
+
+
+def test_a_file_of_more_than_ten_thousand_rows_is_refused_whole(operator: User) -> None:
+    lines = [COMMUNITY] + [f"x{number}" for number in range(10_001)]
+
+    job = upload_matrix(signed_in(operator), lines)
+
+    assert job.status == JobStatus.FAILED
+    assert any("10,000" in problem for problem in job.result["problems"])
+    assert not Unit.objects.filter(code="a-east").exists()
+
+
+def test_a_file_of_bad_lines_keeps_at_most_200_problems(operator: User) -> None:
+    job = upload_matrix(signed_in(operator), [f"nonsense{number}" for number in range(500)])
+
+    assert job.status == JobStatus.FAILED
+    assert len(job.result["problems"]) == 200
+
+
+def test_a_csv_cell_longer_than_the_csv_reader_allows_is_a_clear_problem(
+    operator: User,
+) -> None:
+    job = upload_matrix(signed_in(operator), [row(record="unit", name="长" * 200_000)])
+
+    assert job.status == JobStatus.FAILED
+    assert any("not a readable CSV file" in problem for problem in job.result["problems"])
