@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from beatdesk.audit.actions import record
-from beatdesk.channels.models import InboundDelivery, OutboxMessage
+from beatdesk.channels.models import ChannelContact, InboundDelivery, OutboxMessage
 from beatdesk.core.models import Job
 from beatdesk.inbox.models import Case, CaseStatus, Message, Resident
 from beatdesk.portal.models import Photo
@@ -28,6 +29,8 @@ from beatdesk.retention.policy import MINIMUM_DAYS, periods
 logger = logging.getLogger(__name__)
 
 CLOSED = [CaseStatus.RESOLVED, CaseStatus.CLOSED]
+# The outbox keys of the answers a push gets by itself (channels.deliveries, qqbot.adapter).
+AUTOMATIC_KEYS = ("auto-reply", "emergency-answer")
 # A case export or import result can be downloaded again for this long after the job.
 JOB_FILE_DAYS = 30
 BATCH = 200
@@ -60,11 +63,13 @@ def do_purge(now: datetime, *, dry_run: bool = False) -> PurgeReport:
     report = PurgeReport()
     for case in due_cases(now):
         report.cases.append(case.pk)
-        if not dry_run:
+        if dry_run:
+            _count_case(case, report)
+        else:
             _purge_case(case, now, report)
     if not dry_run:
         _purge_loose_rows(now, report)
-        report.residents += _anonymize_residents()
+        report.residents += _anonymize_residents(now)
         report.job_files += _empty_old_job_files(now)
     logger.info(
         "purge cases=%s messages=%s deliveries=%s photos=%s residents=%s dry_run=%s",
@@ -76,6 +81,14 @@ def do_purge(now: datetime, *, dry_run: bool = False) -> PurgeReport:
         dry_run,
     )
     return report
+
+
+def _count_case(case: Case, report: PurgeReport) -> None:
+    """Count what purging the case would empty, for a dry run."""
+    messages = Message.objects.filter(case=case)
+    report.messages += messages.count()
+    report.deliveries += messages.filter(delivery__isnull=False).count()
+    report.photos += Photo.objects.filter(message__case=case).count()
 
 
 def _purge_case(case: Case, now: datetime, report: PurgeReport) -> None:
@@ -106,11 +119,14 @@ def _empty_messages(messages: list[Message]) -> _Emptied:
     Message.objects.filter(pk__in=ids).update(text="", attributes={})
 
     delivery_ids = [m.delivery_id for m in messages if m.delivery_id is not None]
-    deliveries = InboundDelivery.objects.filter(pk__in=delivery_ids).update(
-        raw_body=b"", payload=""
-    )
+    deliveries = _empty_deliveries(InboundDelivery.objects.filter(pk__in=delivery_ids))
     outbox_ids = [m.outbox_id for m in messages if m.outbox_id is not None]
-    OutboxMessage.objects.filter(pk__in=outbox_ids).update(payload={})
+    # Automatic and 110 answers are keyed by the push they answer, not joined to a message.
+    automatic = [f"{prefix}:{pk}" for pk in delivery_ids for prefix in AUTOMATIC_KEYS]
+    # The recipient is the resident's id on the channel: it goes with the words.
+    OutboxMessage.objects.filter(Q(pk__in=outbox_ids) | Q(idempotency_key__in=automatic)).update(
+        payload={}, recipient=""
+    )
     # The checker's records of these messages keep rules and offsets only, no words.
     photos, _by_model = Photo.objects.filter(message_id__in=ids).delete()
     return _Emptied(deliveries, photos)
@@ -129,9 +145,24 @@ def _purge_loose_rows(now: datetime, report: PurgeReport) -> None:
         unlinked = InboundDelivery.objects.filter(
             received_at__lte=floor, message__isnull=True
         ).exclude(raw_body=b"", payload="")
-        report.deliveries += emptied.deliveries + unlinked.update(raw_body=b"", payload="")
+        report.deliveries += emptied.deliveries + _empty_deliveries(unlinked)
         report.messages += len(loose)
         report.photos += emptied.photos
+
+
+def _empty_deliveries(deliveries: QuerySet[InboundDelivery]) -> int:
+    """Empty raw pushes; their keys hold the sender's id (msg:<openid>:<id>), so they go too.
+
+    The key only guards against a platform's retries, which end within minutes; a purged
+    delivery is half a year old.
+    """
+    return deliveries.update(
+        raw_body=b"",
+        payload="",
+        reply="",
+        emergency_answer="",
+        delivery_key=Concat(Value("purged-"), Cast("pk", output_field=CharField())),
+    )
 
 
 def _empty_old_job_files(now: datetime) -> int:
@@ -141,15 +172,24 @@ def _empty_old_job_files(now: datetime) -> int:
     return old.update(result_data=b"")
 
 
-def _anonymize_residents() -> int:
-    """Rename residents none of whose cases or messages hold anything any more."""
+def _anonymize_residents(now: datetime) -> int:
+    """Rename residents unseen for the floor whose cases and messages hold nothing any more.
+
+    Their contact row (the channel's answer window) goes too: it is keyed by the same id.
+    """
+    floor = now - timedelta(days=MINIMUM_DAYS)
     keeping = Message.objects.exclude(text="", attributes={}).values("resident_id")
     open_cases = Case.objects.filter(purge=None).values("resident_id")
     done = Resident.objects.exclude(pk__in=keeping).exclude(pk__in=open_cases)
-    done = done.exclude(external_id__startswith="purged-")
+    done = done.exclude(external_id__startswith="purged-").filter(first_seen_at__lte=floor)
+    done = done.exclude(last_seen_at__gt=floor)
     count = 0
     for resident in done[:BATCH]:
-        resident.external_id, resident.person_key = f"purged-{resident.pk}", ""
-        resident.save(update_fields=["external_id", "person_key"])
+        with transaction.atomic():
+            ChannelContact.objects.filter(
+                account_id=resident.account_id, external_id=resident.external_id
+            ).delete()
+            resident.external_id, resident.person_key = f"purged-{resident.pk}", ""
+            resident.save(update_fields=["external_id", "person_key"])
         count += 1
     return count

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from beatdesk.audit.models import AuditRecord
 from beatdesk.audit.verify import verify_chain
-from beatdesk.channels.models import Account, InboundDelivery
+from beatdesk.channels.models import Account, ChannelContact, InboundDelivery, OutboxMessage
 from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.checker.models import CheckRecord
 from beatdesk.core.models import Job, JobStatus
-from beatdesk.inbox.models import Case, CaseStatus, CaseType, Message
+from beatdesk.inbox.models import Case, CaseStatus, CaseType, Message, Resident
 from beatdesk.retention.actions import do_purge
 from beatdesk.retention.models import Purge
 from beatdesk.retention.policy import RetentionSettingError, periods
@@ -142,9 +142,43 @@ def test_the_resident_becomes_anonymous_only_when_nothing_of_theirs_is_left(
     assert first.resident.external_id == "oTWICE"
 
     closed(second, days_ago=400)
+    _unseen_since(first.resident.pk, days=400)
     do_purge(NOW)
     first.resident.refresh_from_db()
     assert first.resident.external_id == f"purged-{first.resident.pk}"
+
+
+def _unseen_since(resident_id: int, days: int) -> None:
+    moment = NOW - timedelta(days=days)
+    Resident.objects.filter(pk=resident_id).update(first_seen_at=moment, last_seen_at=moment)
+
+
+def test_a_resident_seen_lately_keeps_their_id_even_with_nothing_left_to_purge(
+    write: object,
+) -> None:
+    case = closed(write("oRECENT"), days_ago=400)  # type: ignore[operator]
+
+    do_purge(NOW)
+
+    case.resident.refresh_from_db()
+    assert case.resident.external_id == "oRECENT"
+
+
+def test_the_senders_id_leaves_the_delivery_key_the_answer_and_the_contact_too(
+    write: object,
+) -> None:
+    case = closed(write("oTRACED"), days_ago=400)  # type: ignore[operator]
+    _unseen_since(case.resident_id, days=400)
+    assert ChannelContact.objects.filter(external_id="oTRACED").exists()
+
+    do_purge(NOW)
+
+    traces = [
+        *InboundDelivery.objects.values_list("delivery_key", "payload", "reply"),
+        *OutboxMessage.objects.values_list("recipient", "payload"),
+        *ChannelContact.objects.values_list("external_id", flat=True),
+    ]
+    assert "oTRACED" not in str(traces)
 
 
 def test_the_checkers_record_of_a_message_holds_no_words_to_purge(write: object) -> None:
@@ -173,6 +207,8 @@ def test_a_dry_run_counts_and_changes_nothing(write: object) -> None:
     report = do_purge(NOW, dry_run=True)
 
     assert report.cases == [case.pk]
+    assert report.messages == Message.objects.filter(case=case).count() >= 1
+    assert report.deliveries >= 1
     assert PHONE in inbound_text(case)
     assert not Purge.objects.exists()
 
