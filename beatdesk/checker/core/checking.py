@@ -1,11 +1,12 @@
 """The checker's entry point: normalize once, run every rule family, weigh the findings."""
 
 import logging
+import re
 
 from beatdesk.checker.core.deployment import find_deployment_details
 from beatdesk.checker.core.findings import Category, CheckResult, compute_risk, sort_findings
 from beatdesk.checker.core.lexicon import CompiledLexicon, find_lexicon_terms
-from beatdesk.checker.core.masking import mask
+from beatdesk.checker.core.masking import mask, mask_characters
 from beatdesk.checker.core.normalize import fold_for_terms, normalize
 from beatdesk.checker.core.personal_data import find_personal_data
 from beatdesk.checker.core.readability import assess_readability
@@ -76,4 +77,23 @@ def conceal(text: str) -> str:
     text = text[:MAX_TEXT_LENGTH]
     view = normalize(text)
     findings = [*find_personal_data(view, text), *find_secrets(view, fold_for_terms(view))]
-    return mask(text, findings)
+    return _conceal_loosely(mask(text, findings))
+
+
+# What the rules above pass over because it fails a checksum or is spaced out is masked
+# anyway: a mistyped ID or card is as personal as a correct one. Any run of 11 digits or
+# more (spaces and dashes allowed between them) keeps its first 3 and last 2 digits, and a
+# plate written with spaces keeps its province and letter.
+_LONG_NUMBER = re.compile(r"(?<![\d*])\d(?:[ \-]?\d){10,}(?![\d*])")
+_SPACED_PLATE = re.compile(
+    r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][ ·\-]?[A-Z])"
+    r"([ ·\-]?)([A-Z0-9]{5,6})(?![A-Z0-9])"
+)
+
+
+def _conceal_loosely(text: str) -> str:
+    text = _LONG_NUMBER.sub(lambda found: mask_characters(found.group(), 3, 2), text)
+    return _SPACED_PLATE.sub(
+        lambda found: found.group(1) + found.group(2) + mask_characters(found.group(3), 0, 1),
+        text,
+    )
