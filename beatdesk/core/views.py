@@ -4,6 +4,7 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from beatdesk.core.access import access_job_by_id, jobs_for
 from beatdesk.core.jobs import kind_named, kinds_startable_by, live_progress
@@ -61,6 +62,8 @@ def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
         raise Http404("This job has no file")
     response = HttpResponse(bytes(job.result_data), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{job.result_name}"'
+    # A shared computer's browser cache must not keep a list of cases.
+    add_never_cache_headers(response)
     return response
 
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -314,7 +315,10 @@ def case_unmask(request: HttpRequest, case_id: int) -> HttpResponse:
         raise PermissionDenied
     record("case.unmasked", case, actor=user, unit=case.unit)
     context = _case_context(request, case, _answer_form(request, case), whole=True)
-    return render(request, "inbox/case_detail.html", context)
+    response = render(request, "inbox/case_detail.html", context)
+    # The whole data was shown once; a browser's cache or back button must not keep it.
+    add_never_cache_headers(response)
+    return response
 
 
 def _answer_form(request: HttpRequest, case: Case) -> AnswerForm:

@@ -49,6 +49,7 @@ def download(client: Client, job: Job) -> list[list[str]]:
     response = client.get(f"/jobs/{job.pk}/file/")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 

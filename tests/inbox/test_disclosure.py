@@ -40,6 +40,7 @@ def test_an_officer_of_the_unit_sees_it_whole_once_and_the_showing_is_recorded(
     later = anna.get(f"/inbox/cases/{case.pk}/").content.decode()
 
     assert whole.status_code == 200
+    assert "no-store" in whole["Cache-Control"]
     assert TIP in whole.content.decode()
     assert "your viewing is recorded" in whole.content.decode()
     [entry] = AuditRecord.objects.filter(action="case.unmasked")
