@@ -91,13 +91,18 @@ class _Client(WeChatClient):  # type: ignore[misc]
 
 
 def _send_once(account: Account, openid: str, text: str, token: str) -> None:
+    client = _Client(account, token)
     try:
-        _Client(account, token).message.send_text(openid, text)
+        client.message.send_text(openid, text)
     except WeChatClientException as error:
         code = int(error.errcode) if error.errcode is not None else None
         raise WeChatAPIError(code, "send refused") from None
     except requests.RequestException:
         raise WeChatAPIError(None, "API unreachable") from None
+    finally:
+        # wechatpy's client and its API objects refer to each other, so only the cycle
+        # collector would free its session: a busy worker kept hundreds of sockets open.
+        client._http.close()
 
 
 def send_text(account: Account, openid: str, text: str, token_retries: int = 2) -> None:
