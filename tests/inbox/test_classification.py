@@ -126,6 +126,22 @@ def test_forwarded_news_of_a_past_crime_is_not_an_emergency(text: str, model: Mo
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "打架斗殴会被拘留吗",
+        "小孩子在学校打架家长怎么处理",
+        "昨天小区有人打架，现在没事了",
+        "如果遇到有人打架怎么办",
+    ],
+)
+def test_a_question_about_fights_or_a_settled_one_is_not_an_emergency(
+    text: str, model: Model
+) -> None:
+    assert not detect_emergency(text, model).is_emergency
+    assert not detect_emergency(text).is_emergency
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
     [
         ("救命 他拿着刀在砸我家门", EmergencyReason.VIOLENCE),
@@ -133,6 +149,10 @@ def test_forwarded_news_of_a_past_crime_is_not_an_emergency(text: str, model: Mo
         ("我儿子放学到现在还没回来 电话也打不通 他才九岁", EmergencyReason.MISSING_PERSON),
         ("真的不想活了 药都准备好了", EmergencyReason.SELF_HARM),
         ("前面那辆车逆行 开得飞快 就在滨江路上", EmergencyReason.DANGEROUS_DRIVING),
+        # A review found these plain reports of a fight typed as tips, with no 110 answer.
+        ("报警 有人打架", EmergencyReason.VIOLENCE),
+        ("我要报警，楼下有人打人", EmergencyReason.VIOLENCE),
+        ("门口两伙人正在打架", EmergencyReason.VIOLENCE),
     ],
 )
 def test_it_names_the_kind_of_emergency_and_the_words_that_say_so(

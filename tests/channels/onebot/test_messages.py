@@ -114,14 +114,13 @@ def test_it_keeps_ids_beyond_two_to_the_53_as_exact_text(
 def test_it_removes_control_characters_and_lone_surrogates_and_keeps_the_rest(
     onebot_account: Account, onebot_peer: OneBotPeer
 ) -> None:
-    body = json.dumps(
-        onebot_peer.private_message(10001, "报警 \u001d\u0000有人\ud800打架😡"), ensure_ascii=True
-    ).encode()
+    text = "投诉 \u001d\u0000楼上\ud800装修太吵😡"
+    body = json.dumps(onebot_peer.private_message(10001, text), ensure_ascii=True).encode()
 
     response = post(Client(), onebot_account, onebot_peer, body)
 
     assert response.status_code == 204
-    assert inbound()[0].text == "报警 有人打架😡"
+    assert inbound()[0].text == "投诉 楼上装修太吵😡"
 
 
 def test_it_reads_a_picture_as_a_picture_with_its_address(
