@@ -5,7 +5,8 @@ Rows may come in any order within a file as long as a parent unit appears before
 children. Re-importing the same file changes nothing.
 
 The command line imports with every right; a person importing from the matrix page is an
-`Importer` limited to the units their roles cover (see `matrix_scope.py`).
+`Importer` limited to the units their roles cover (see `matrix_scope.py`). Problems are in
+the active language: the uploader's on the matrix page, English on the command line.
 """
 
 import json
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from beatdesk.audit.actions import record as audit
 from beatdesk.channels.matrix_scope import Importer
@@ -101,18 +103,22 @@ def _choice(value: str, choices: type[object], name: str, default: str = "") -> 
     if not value and default:
         return default
     if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        message = _("%(name)s must be one of %(allowed)s, not %(value)s")
+        raise ValueError(
+            message % {"name": name, "allowed": ", ".join(allowed), "value": repr(value)}
+        )
     return value
 
 
 def _import_unit(row: dict[str, str], importer: Importer) -> bool:
     if not row.get("code") or not row.get("name"):
-        raise ValueError("a unit needs a code and a name")
+        raise ValueError(_("a unit needs a code and a name"))
     parent = None
     if row.get("parent"):
         parent = Unit.objects.filter(code=row["parent"]).first()
         if parent is None:
-            raise ValueError(f"parent unit {row['parent']!r} is not defined above this line")
+            message = _("parent unit %(code)s is not defined above this line")
+            raise ValueError(message % {"code": repr(row["parent"])})
     importer.check_unit(row["code"], parent)
     defaults = {
         "name": row["name"],
@@ -144,13 +150,13 @@ def _import_unit(row: dict[str, str], importer: Importer) -> bool:
 def _unit_named(code: str) -> Unit:
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
-        raise ValueError(f"unit {code!r} is not defined")
+        raise ValueError(_("unit %(code)s is not defined") % {"code": repr(code)})
     return unit
 
 
 def _import_person(row: dict[str, str], importer: Importer) -> bool:
     if not row.get("username"):
-        raise ValueError("a person needs a username")
+        raise ValueError(_("a person needs a username"))
     unit = _unit_named(row.get("unit", ""))
     roles = [part.strip() for part in row.get("role", "").split(";") if part.strip()]
     for role in roles:
@@ -182,7 +188,7 @@ def _credentials(row: dict[str, str]) -> str:
         return _qqbot_credentials(row)
     secrets = {key: row.get(key, "") for key in ("token", "encoding_aes_key", "app_secret")}
     if secrets["encoding_aes_key"] and len(secrets["encoding_aes_key"]) != 43:
-        raise ValueError("encoding_aes_key must be 43 characters")
+        raise ValueError(_("encoding_aes_key must be 43 characters"))
     return json.dumps(secrets)
 
 
@@ -192,7 +198,7 @@ def _onebot_credentials(row: dict[str, str]) -> str:
     secrets = {key: row.get(key, "") for key in ("api_base_url", "access_token", "secret")}
     missing = [key for key, value in secrets.items() if not value]
     if missing:
-        raise ValueError(f"a OneBot account needs {', '.join(missing)}")
+        raise ValueError(_("a OneBot account needs %(fields)s") % {"fields": ", ".join(missing)})
     try:
         secrets["api_base_url"] = check_api_base_url(secrets["api_base_url"])
     except CredentialsError as error:
@@ -203,7 +209,7 @@ def _onebot_credentials(row: dict[str, str]) -> str:
 def _qqbot_credentials(row: dict[str, str]) -> str:
     # The AppSecret both buys tokens and verifies every webhook request: it is required.
     if not row.get("app_secret"):
-        raise ValueError("a QQ bot account needs app_secret, its AppSecret")
+        raise ValueError(_("a QQ bot account needs app_secret, its AppSecret"))
     return json.dumps({"app_secret": row["app_secret"]})
 
 
@@ -211,23 +217,24 @@ def _platform_id(row: dict[str, str]) -> str:
     """Return the account's id on its platform: the appid, or the bot's QQ number."""
     app_id = row.get("app_id", "")
     if row.get("channel") == ChannelKind.QQBOT and not (app_id.isascii() and app_id.isdigit()):
-        raise ValueError("a QQ bot account needs app_id, its AppID")
+        raise ValueError(_("a QQ bot account needs app_id, its AppID"))
     if row.get("channel") != ChannelKind.ONEBOT:
         return app_id
     self_id = row.get("self_id", "")
     if not self_id.isdigit():
-        raise ValueError("a OneBot account needs self_id, the bot's QQ number")
+        raise ValueError(_("a OneBot account needs self_id, the bot's QQ number"))
     return self_id
 
 
 def _import_account(row: dict[str, str], importer: Importer) -> bool:
     if not row.get("code") or not row.get("name"):
-        raise ValueError("an account needs a code and a name")
+        raise ValueError(_("an account needs a code and a name"))
     owner = None
     if row.get("owner"):
         owner = User.objects.filter(username=row["owner"]).first()
         if owner is None:
-            raise ValueError(f"owner {row['owner']!r} is not defined above this line")
+            message = _("owner %(username)s is not defined above this line")
+            raise ValueError(message % {"username": repr(row["owner"])})
     kind = _choice(row.get("channel", ""), ChannelKind, "channel")
     unit = _unit_named(row.get("unit", ""))
     importer.check_account(row["code"], unit, owner)
@@ -252,7 +259,7 @@ def _import_account(row: dict[str, str], importer: Importer) -> bool:
 def _check_one_per_platform(code: str, unit: Unit, kind: str) -> None:
     clash = Account.objects.filter(unit=unit, kind=kind, owner__isnull=True)
     if clash.exclude(code=code).filter(second_account_reason="").exists():
-        raise ValueError("the unit already has an organ account on this platform")
+        raise ValueError(_("the unit already has an organ account on this platform"))
 
 
 RowImporter = Callable[[dict[str, str], Importer], bool]
@@ -303,12 +310,15 @@ def _import_row(
     kind = row.get("record", "")
     row_importer = IMPORTERS.get(kind)
     if row_importer is None:
-        summary.problems.append(f"line {line}: record must be unit, person or account")
+        problem = _("record must be unit, person or account")
+        summary.problems.append(
+            _("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+        )
         return
     try:
         with transaction.atomic():
             created = row_importer(row, importer)
     except ValueError as error:
-        summary.problems.append(f"line {line}: {error}")
+        summary.problems.append(_("line %(line)s: %(problem)s") % {"line": line, "problem": error})
         return
     (summary.created if created else summary.existing)[kind] += 1

@@ -3,6 +3,7 @@
 The matrix and the unit areas are both kept in spreadsheets by the people who run them; both
 imports read them the same way: UTF-8 CSV (a byte-order mark allowed) or the first sheet of
 an .xlsx workbook, the first row naming the columns, blank rows skipped, cells trimmed.
+Problems are in the active language (English on the command line).
 """
 
 import csv
@@ -10,6 +11,8 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from django.utils.translation import gettext as _
 
 Row = tuple[int, dict[str, str]]
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -45,7 +48,7 @@ def _rows_from_excel(data: bytes) -> Iterator[Row]:
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if sum(part.file_size for part in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise TableFileError(["the workbook unpacks to more than 30 MB; save it smaller"])
+            raise TableFileError([_("the workbook unpacks to more than 30 MB; save it smaller")])
 
     sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     rows = sheet.iter_rows(values_only=True)
@@ -61,7 +64,8 @@ def _bounded(rows: Iterator[Row]) -> list[Row]:
     taken: list[Row] = []
     for row in rows:
         if len(taken) == MAX_ROWS:
-            raise TableFileError([f"the file has more than {MAX_ROWS:,} rows; split it"])
+            message = _("the file has more than %(rows)s rows; split it")
+            raise TableFileError([message % {"rows": f"{MAX_ROWS:,}"}])
         taken.append(row)
     return taken
 
@@ -81,17 +85,20 @@ def read_table_data(name: str, data: bytes, key_column: str) -> list[Row]:
         elif suffix == ".csv":
             rows = _bounded(_rows_from_csv(data))
         else:
-            raise TableFileError([f"{name}: use a .csv or .xlsx file"])
+            raise TableFileError([_("%(name)s: use a .csv or .xlsx file") % {"name": name}])
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise TableFileError([f"line {line}: the file is not UTF-8 text"]) from None
+        message = _("line %(line)s: the file is not UTF-8 text") % {"line": line}
+        raise TableFileError([message]) from None
     except csv.Error as error:
-        raise TableFileError([f"{name}: not a readable CSV file ({error})"]) from None
+        message = _("%(name)s: not a readable CSV file (%(error)s)")
+        raise TableFileError([message % {"name": name, "error": error}]) from None
     except (zipfile.BadZipFile, KeyError, OSError):
-        raise TableFileError([f"{name}: not an Excel workbook (.xlsx)"]) from None
+        message = _("%(name)s: not an Excel workbook (.xlsx)") % {"name": name}
+        raise TableFileError([message]) from None
     if not rows:
-        raise TableFileError([f"{name}: the file has no rows to import"])
+        raise TableFileError([_("%(name)s: the file has no rows to import") % {"name": name}])
     if key_column not in rows[0][1]:
-        message = f"{name}: the first row must name the columns, with `{key_column}`"
-        raise TableFileError([message])
+        message = _("%(name)s: the first row must name the columns, with `%(column)s`")
+        raise TableFileError([message % {"name": name, "column": key_column}])
     return rows

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from openpyxl import Workbook
 
 from beatdesk.audit.models import AuditRecord
 from beatdesk.channels.models import Account
-from beatdesk.core.models import JobStatus
+from beatdesk.core.models import Job, JobStatus
 from beatdesk.units.models import Role, RoleAssignment, Unit, User
 from tests.channels.matrix_upload import HEADER, post_matrix, row, upload_matrix
 from tests.conftest import Cast, make_user, make_wechat_account, signed_in
@@ -277,3 +278,14 @@ def test_a_csv_cell_longer_than_the_csv_reader_allows_is_a_clear_problem(
 
     assert job.status == JobStatus.FAILED
     assert any("not a readable CSV file" in problem for problem in job.result["problems"])
+
+
+def test_problems_come_back_in_the_uploaders_language(operator: User) -> None:
+    data = "\n".join([HEADER, row(record="unit", name="无代码")]).encode() + b"\n"
+    upload = {"file": SimpleUploadedFile("matrix.csv", data)}
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        signed_in(operator).post("/matrix/import/", upload, headers={"Accept-Language": "zh-hans"})
+
+    [problem] = Job.objects.get().result["problems"]
+    assert problem == "第 2 行：单位需要填写代码和名称"

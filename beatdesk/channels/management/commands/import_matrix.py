@@ -2,6 +2,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from beatdesk.channels.matrix import MatrixError, import_matrix
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
-            summary = import_matrix(path)
+            # The command line speaks English throughout; the matrix page, its reader's tongue.
+            with translation.override("en"):
+                summary = import_matrix(path)
         except MatrixError as error:
             raise CommandError("nothing was imported:\n" + "\n".join(error.problems)) from None
         self.stdout.write(

@@ -2,6 +2,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from beatdesk.units.area_files import AreaFileError, import_areas
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
-            imported = import_areas(path)
+            # The command line speaks English throughout, whatever the installation's language.
+            with translation.override("en"):
+                imported = import_areas(path)
         except AreaFileError as error:
             raise CommandError("nothing was imported:\n" + "\n".join(error.problems)) from None
         keywords = sum(len(areas.keywords) for areas in imported.values())
