@@ -8,18 +8,15 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from beatdesk.audit.actions import record as audit
 from beatdesk.channels.matrix import ImportSummary, MatrixError, import_matrix_rows, read_rows
 from beatdesk.channels.matrix_scope import Importer, may_import
-from beatdesk.core.jobs import JobInput, JobKind, JobOutcome, Progress, register
+from beatdesk.core.jobs import JobInput, JobKind, JobOutcome, Progress, refused, register
 from beatdesk.core.models import Job
 from beatdesk.units.models import User
 
 logger = logging.getLogger(__name__)
 
 MATRIX_IMPORT = "matrix_import"
-# At most this many problems are kept; a wholly wrong file would list every line.
-MOST_PROBLEMS = 200
 READING = gettext_noop("Reading the file")
 IMPORTING = gettext_noop("Checking and importing the rows")
-REFUSED = gettext_noop("Nothing was imported: the file has problems, listed below.")
 NO_LONGER_ALLOWED = gettext_noop("Nothing was imported: you may no longer import a matrix.")
 
 
@@ -44,8 +41,7 @@ def run_matrix_import(job: Job, job_input: JobInput, progress: Progress) -> JobO
             )
             _audit_import(job, user, summary)
     except MatrixError as error:
-        problems = error.problems[:MOST_PROBLEMS]
-        return JobOutcome(error=REFUSED, result={"problems": problems})
+        return refused(error.problems)
     return JobOutcome(result={"counts": _counts(summary)})
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from beatdesk.checker.access import LEXICON_EDIT_ROLES, lexicon_unit_for
 from beatdesk.checker.actions import LexiconError, do_import_lexicon
 from beatdesk.checker.core import LexiconFormatError, LineProblem
-from beatdesk.core.jobs import JobInput, JobKind, JobOutcome, Progress, register
+from beatdesk.core.jobs import JobInput, JobKind, JobOutcome, Progress, refused, register
 from beatdesk.core.models import Job
 from beatdesk.units.access import units_for
 from beatdesk.units.models import User
@@ -22,11 +22,8 @@ from beatdesk.units.models import User
 logger = logging.getLogger(__name__)
 
 LEXICON_IMPORT = "lexicon_import"
-# At most this many problems are listed; a wholly wrong file would list every line.
-MOST_PROBLEMS = 200
 CHECKING = gettext_noop("Reading and checking every line")
 SAVING = gettext_noop("Saving the terms")
-REFUSED = gettext_noop("Nothing was imported: the file has problems, listed below.")
 NO_LONGER_ALLOWED = gettext_noop(
     "Nothing was imported: you may no longer edit this level's wording rules."
 )
@@ -52,8 +49,7 @@ def run_lexicon_import(job: Job, job_input: JobInput, progress: Progress) -> Job
             user, unit, data, name, on_parsed=lambda count: progress(0, count, SAVING)
         )
     except LexiconFormatError as error:
-        problems = [problem_line(problem) for problem in error.problems[:MOST_PROBLEMS]]
-        return JobOutcome(error=REFUSED, result={"problems": problems})
+        return refused([problem_line(problem) for problem in error.problems])
     except LexiconError as error:
         return JobOutcome(error=str(error))
 

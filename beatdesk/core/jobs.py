@@ -37,6 +37,10 @@ STALLED_MESSAGE = gettext_noop(
     "The worker stopped while running this job. Nothing of it was kept; start it again."
 )
 UNEXPECTED_MESSAGE = gettext_noop("The job stopped on an unexpected error; it was logged.")
+# An import refused for its file's problems lists at most this many: a wholly wrong file
+# would list every line.
+MOST_PROBLEMS = 200
+REFUSED_MESSAGE = gettext_noop("Nothing was imported: the file has problems, listed below.")
 
 
 @dataclass
@@ -47,6 +51,11 @@ class JobOutcome:
     error: str = ""
     file_name: str = ""
     file_data: bytes = b""
+
+
+def refused(problems: list[str]) -> JobOutcome:
+    """The outcome of an all-or-nothing import that a file's problems stopped."""
+    return JobOutcome(error=REFUSED_MESSAGE, result={"problems": problems[:MOST_PROBLEMS]})
 
 
 @dataclass(frozen=True)
