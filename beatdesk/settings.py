@@ -4,6 +4,7 @@ Every variable is listed, with its default, in the settings table of README.md.
 """
 
 import hashlib
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -231,6 +232,18 @@ WECHAT_API_BASE_URL = env_str("BEATDESK_WECHAT_API", "https://api.weixin.qq.com"
 WEIBO_API_BASE_URL = env_str("BEATDESK_WEIBO_API", "https://api.weibo.com")
 # The fan-service reply API of verified (blue V) accounts lives on its own host.
 WEIBO_MESSAGES_API_BASE_URL = env_str("BEATDESK_WEIBO_MESSAGES_API", "https://m.api.weibo.com")
+# Loopback and private networks a OneBot HTTP API may live at (a station's NapCat on its own
+# machine or LAN). Public addresses are always allowed; link-local ones never.
+ONEBOT_API_NETWORKS = env_list(
+    "BEATDESK_ONEBOT_API_NETWORKS", [] if PRODUCTION else ["127.0.0.0/8", "::1/128"]
+)
+for _network in ONEBOT_API_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise SettingError(
+            f"BEATDESK_ONEBOT_API_NETWORKS: {_network!r} is not a network"
+        ) from None
 QQBOT_API_BASE_URL = env_str("BEATDESK_QQBOT_API", "https://api.sgroup.qq.com")
 QQBOT_TOKEN_URL = env_str("BEATDESK_QQBOT_TOKEN_URL", "https://bots.qq.com/app/getAppAccessToken")
 WEBHOOK_MAX_BYTES = env_int("BEATDESK_WEBHOOK_MAX_BYTES", 64 * 1024)

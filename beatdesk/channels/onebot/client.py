@@ -7,11 +7,12 @@ with `retcode == 0`, nothing else.
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from beatdesk.channels.models import Account
-from beatdesk.channels.onebot.credentials import credentials_of
+from beatdesk.channels.onebot.credentials import CredentialsError, check_api_host, credentials_of
 from beatdesk.channels.onebot.schemas import Conversation, Segment
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class OneBotAPIError(Exception):
 
 def _post(account: Account, action: str, params: dict[str, Any]) -> requests.Response:
     creds = credentials_of(account)
+    _refuse_unsafe_host(account, creds.api_base_url)
     headers = {"Authorization": f"Bearer {creds.access_token}"}
     try:
         return requests.post(
@@ -48,6 +50,16 @@ def _post(account: Account, action: str, params: dict[str, Any]) -> requests.Res
         )
     except requests.RequestException:
         raise OneBotAPIError("network", "API unreachable", permanent=False) from None
+
+
+def _refuse_unsafe_host(account: Account, api_base_url: str) -> None:
+    # Checked again before every call: the address may have been set in the admin, or its
+    # name may resolve elsewhere now than when the operator imported it.
+    try:
+        check_api_host(urlsplit(api_base_url).hostname or "")
+    except CredentialsError:
+        logger.warning("onebot api address refused account=%s", account.code)
+        raise OneBotAPIError("address-refused", "API address not allowed", True) from None
 
 
 def _envelope(response: requests.Response) -> dict[str, Any]:

@@ -1,10 +1,17 @@
 """The secrets of a OneBot account, read from the encrypted credentials column."""
 
+import ipaddress
 import json
+import socket
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.utils.translation import gettext as _
+
 from beatdesk.channels.models import Account
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class CredentialsError(ValueError):
@@ -28,11 +35,64 @@ class OneBotCredentials:
 
 
 def check_api_base_url(value: str) -> str:
-    """Return the URL without its trailing slash; raise CredentialsError unless it is http(s)."""
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise CredentialsError("the OneBot API address must be an http:// or https:// URL")
+    """Return the URL without its trailing slash; raise CredentialsError unless it is usable.
+
+    Usable means http(s) and, where the host is written as an address or resolves now, an
+    address the system administrator lets OneBot APIs live at (see `check_api_host`).
+    """
+    check_api_host(_hostname(value), resolve_failure_ok=True)
     return value.rstrip("/")
+
+
+def _hostname(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise CredentialsError(_("the OneBot API address must be an http:// or https:// URL"))
+    return parts.hostname
+
+
+def check_api_host(host: str, resolve_failure_ok: bool = False) -> None:
+    """Raise CredentialsError if the host is, or resolves to, an address we must not call.
+
+    An operator sets this address from the matrix page, and the worker then POSTs to it
+    with the access token: without this check the page would let staff make the server call
+    its own loopback services or the cloud metadata address. Public addresses are fine;
+    loopback and private ones only inside BEATDESK_ONEBOT_API_NETWORKS, where a station's
+    NapCat really runs; link-local, multicast and unspecified addresses never.
+    """
+    try:
+        addresses = _addresses_of(host)
+    except OSError:
+        if resolve_failure_ok:
+            # A name that does not resolve yet is checked again before every call.
+            return
+        raise CredentialsError(_("the OneBot API host does not resolve")) from None
+    for address in addresses:
+        if not _callable(address):
+            raise CredentialsError(
+                _("the OneBot API address %(address)s is not allowed on this server")
+                % {"address": address}
+            )
+
+
+def _addresses_of(host: str) -> list[IPAddress]:
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+
+
+def _callable(address: IPAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_link_local or address.is_multicast or address.is_unspecified:
+        return False
+    allowed = [ipaddress.ip_network(net, strict=False) for net in settings.ONEBOT_API_NETWORKS]
+    if any(address.version == net.version and address in net for net in allowed):
+        return True
+    return address.is_global
 
 
 def credentials_of(account: Account) -> OneBotCredentials:
@@ -54,5 +114,8 @@ def credentials_of(account: Account) -> OneBotCredentials:
     access_token = str(data.get("access_token", ""))
     if not access_token:
         raise CredentialsError("the account has no access token for the OneBot API")
-    api_base_url = check_api_base_url(str(data.get("api_base_url", "")))
-    return OneBotCredentials(api_base_url, access_token, secret)
+    # Only the form here: the client checks where the address points before every call,
+    # so an address the administrator stops trusting fails as refused, not as unreadable.
+    api_base_url = str(data.get("api_base_url", ""))
+    _hostname(api_base_url)
+    return OneBotCredentials(api_base_url.rstrip("/"), access_token, secret)
