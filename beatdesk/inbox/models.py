@@ -266,6 +266,28 @@ class KnowledgeLayer(models.Model):
         return f"knowledge {self.unit_id} v{self.version}"
 
 
+class HolidayNotice(models.Model):
+    """A year's holiday notice installed after release (`beatdesk import-calendar`).
+
+    The State Council publishes each year's holidays in the autumn before; keeping the file
+    here lets an administrator install it without a new version, and it replaces a shipped
+    file of the same year.
+    """
+
+    calendar = models.CharField(max_length=32)
+    year = models.PositiveSmallIntegerField()
+    source = models.TextField()
+    installed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "year"], name="one_notice_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calendar}-{self.year}"
+
+
 class TransferStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the other unit")
     ACCEPTED = "accepted", _("Accepted")

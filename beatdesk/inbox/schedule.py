@@ -7,12 +7,14 @@ calendar problem leaves the deadline empty and is logged for an operator.
 
 import functools
 import logging
+import time
 
 from django.utils import timezone
 
 from beatdesk.inbox.deadlines import (
     CalendarError,
     ExtensionRefused,
+    InstalledFile,
     Pause,
     PolicyBook,
     due_at,
@@ -21,7 +23,7 @@ from beatdesk.inbox.deadlines import (
     load_policy_book,
     reminder_at,
 )
-from beatdesk.inbox.models import Case, CasePause, Priority
+from beatdesk.inbox.models import Case, CasePause, HolidayNotice, Priority
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +37,32 @@ SCHEDULE_FIELDS = [
 ]
 
 
+# How long a process trusts the notices it read: a year installed by the command reaches
+# every other process within this, and `recheck_provisional_deadlines` mends what it missed.
+NOTICES_FRESH_SECONDS = 300
+_notices: tuple[float, tuple[InstalledFile, ...]] | None = None
+
+
 @functools.cache
 def policy_book() -> PolicyBook:
     """Return the shipped policies, read once per process."""
     return load_policy_book()
+
+
+def installed_notices() -> tuple[InstalledFile, ...]:
+    """Return the holiday notices installed in the database, read at most every 5 minutes."""
+    global _notices
+    now = time.monotonic()
+    if _notices is None or now - _notices[0] > NOTICES_FRESH_SECONDS:
+        rows = HolidayNotice.objects.order_by("calendar", "year")
+        _notices = (now, tuple(rows.values_list("calendar", "year", "source")))
+    return _notices[1]
+
+
+def forget_installed_notices() -> None:
+    """Read the notices again at the next deadline; the import calls this after its change."""
+    global _notices
+    _notices = None
 
 
 def schedule_deadline(case: Case) -> None:
@@ -78,6 +102,7 @@ def _compute(case: Case) -> None:
         unit.time_zone,
         region_type=unit.region_type,
         unit_codes=codes,
+        installed=installed_notices(),
         assume_weekends_for_missing_years=True,
     )
     pauses = [

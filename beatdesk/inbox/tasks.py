@@ -9,7 +9,9 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from beatdesk.audit.actions import record
+from beatdesk.inbox.calendars import recheck_provisional_deadlines, years_missing
 from beatdesk.inbox.models import OPEN_STATUSES, Case, CaseStatus
+from beatdesk.inbox.schedule import forget_installed_notices
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +55,17 @@ def deadlines() -> None:
     reminded, escalated = sweep_deadlines()
     if reminded or escalated:
         logger.info("deadlines reminded=%s escalated=%s", reminded, escalated)
+
+
+@db_periodic_task(crontab(hour="18", minute="5"))  # type: ignore[untyped-decorator]
+def nightly_calendar_check() -> None:
+    """At 02:05 Beijing: settle deadlines a new notice reaches, and warn while one is missing.
+
+    Another process may have installed the notice; this catches the cases counted in the
+    minutes before this process read it.
+    """
+    forget_installed_notices()
+    settled = recheck_provisional_deadlines()
+    missing = years_missing()
+    if missing:
+        logger.warning("deadlines.calendar_years_missing years=%s settled=%s", missing, settled)

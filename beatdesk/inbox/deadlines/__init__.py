@@ -44,20 +44,24 @@ from beatdesk.inbox.deadlines.policies import (
 from beatdesk.inbox.deadlines.rates import CaseOutcome, OnTimeRate, compute_on_time_rate
 from beatdesk.inbox.deadlines.workdays import (
     DATA_DIRECTORY,
+    FILE_NAME,
     CalendarDataError,
     CalendarError,
     CalendarYearMissing,
     DayKind,
     HolidayCalendar,
+    InstalledFile,
     SpecialDay,
     load_calendar,
     load_shipped_calendar,
     missing_calendar_years,
+    parse_calendar_text,
 )
 
 __all__ = [
     "DATA_DIRECTORY",
     "DEFAULT_WORKING_HOURS",
+    "FILE_NAME",
     "POLICY_PATH",
     "ROUND_THE_CLOCK",
     "CalendarDataError",
@@ -68,6 +72,7 @@ __all__ = [
     "DayKind",
     "ExtensionRefused",
     "HolidayCalendar",
+    "InstalledFile",
     "NoWorkingTime",
     "OnTimeRate",
     "Pause",
@@ -88,6 +93,7 @@ __all__ = [
     "load_policy_book",
     "load_shipped_calendar",
     "missing_calendar_years",
+    "parse_calendar_text",
     "parse_policy_book",
     "reminder_at",
 ]

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from beatdesk.inbox.deadlines.clock import DEFAULT_WORKING_HOURS, Schedule, WorkingHours
-from beatdesk.inbox.deadlines.workdays import load_shipped_calendar
+from beatdesk.inbox.deadlines.workdays import InstalledFile, load_shipped_calendar
 
 POLICY_PATH = Path(__file__).resolve().parent / "data" / "policies.toml"
 EMERGENCY = "emergency"
@@ -132,11 +132,13 @@ class PolicyBook:
         *,
         region_type: str | None = None,
         unit_codes: Sequence[str] = (),
+        installed: tuple[InstalledFile, ...] = (),
         assume_weekends_for_missing_years: bool = False,
     ) -> Schedule:
-        """Return a unit's schedule from the shipped calendars and this book's hours."""
+        """Return a unit's schedule from the calendars (shipped and installed) and hours."""
         calendar = load_shipped_calendar(
             self.calendars_for(region_type=region_type, unit_codes=unit_codes),
+            installed=installed,
             assume_weekends_for_missing_years=assume_weekends_for_missing_years,
         )
         hours = self.working_hours_for(region_type=region_type, unit_codes=unit_codes)

@@ -111,10 +111,16 @@ class HolidayCalendar:
             )
 
 
+# A notice installed after release, as (calendar name, year, the file's text): the inbox
+# keeps these in its database so that a new year needs no new version of Beatdesk.
+InstalledFile = tuple[str, int, str]
+
+
 def load_calendar(
     names: Sequence[str] = ("cn",),
     *,
     directory: Path = DATA_DIRECTORY,
+    installed: Iterable[InstalledFile] = (),
     assume_weekends_for_missing_years: bool = False,
 ) -> HolidayCalendar:
     """Load a base calendar and its regional overlays, in order, from `directory`.
@@ -122,32 +128,44 @@ def load_calendar(
     The base calendar's files decide which years are covered; an overlay only replaces or
     adds rows where it has files. Each overlay must have at least one file, so that a
     misspelt region name fails here rather than silently meaning "no local holidays".
+    An installed file counts like a shipped one and replaces the shipped file of its year.
     """
     if not names:
         raise CalendarDataError("a calendar needs at least a base name, such as 'cn'")
     files = _calendar_files(directory)
+    texts: dict[str, dict[int, str]] = {}
+    for name, paths in files.items():
+        texts[name] = {year: path.read_text(encoding="utf-8") for year, path in paths.items()}
+    for name, year, text in installed:
+        texts.setdefault(name, {})[year] = text
+
     special_days: dict[date, SpecialDay] = {}
     for name in names:
-        paths = files.get(name)
-        if not paths:
+        years = texts.get(name)
+        if not years:
             raise CalendarDataError(f"no calendar files named {name}-<year>.tsv in {directory}")
-        for _year, path in sorted(paths.items()):
-            special_days.update(read_calendar_file(path))
+        for year, text in sorted(years.items()):
+            special_days.update(parse_calendar_text(f"{name}-{year}.tsv", text))
     return HolidayCalendar(
         "+".join(names),
         special_days,
-        files[names[0]],
+        texts[names[0]],
         assume_weekends_for_missing_years=assume_weekends_for_missing_years,
     )
 
 
 @functools.cache
 def load_shipped_calendar(
-    names: tuple[str, ...] = ("cn",), *, assume_weekends_for_missing_years: bool = False
+    names: tuple[str, ...] = ("cn",),
+    *,
+    installed: tuple[InstalledFile, ...] = (),
+    assume_weekends_for_missing_years: bool = False,
 ) -> HolidayCalendar:
-    """Return the calendar from the shipped data, read once per process."""
+    """Return the calendar from the shipped data and the installed files, read once each."""
     return load_calendar(
-        names, assume_weekends_for_missing_years=assume_weekends_for_missing_years
+        names,
+        installed=installed,
+        assume_weekends_for_missing_years=assume_weekends_for_missing_years,
     )
 
 
@@ -164,21 +182,26 @@ def missing_calendar_years(
 
 def read_calendar_file(path: Path) -> dict[date, SpecialDay]:
     """Read one notice's file: tab-separated date, kind (rest or work) and name."""
-    match = FILE_NAME.match(path.name)
+    return parse_calendar_text(path.name, path.read_text(encoding="utf-8"))
+
+
+def parse_calendar_text(file_name: str, text: str) -> dict[date, SpecialDay]:
+    """Read one notice's rows from its text; `file_name` gives its calendar and year."""
+    match = FILE_NAME.match(file_name)
     if match is None:
-        raise CalendarDataError(f"{path.name}: calendar files are named <calendar>-<year>.tsv")
+        raise CalendarDataError(f"{file_name}: calendar files are named <calendar>-<year>.tsv")
     notice_year = int(match["year"])
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = text.splitlines()
     if not any(line.startswith(SOURCE_PREFIX) for line in lines):
-        raise CalendarDataError(f"{path.name}: the header must name the notice ('# source:')")
+        raise CalendarDataError(f"{file_name}: the header must name the notice ('# source:')")
 
     days: dict[date, SpecialDay] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        special = _parse_line(line, notice_year, f"{path.name}:{number}")
+        special = _parse_line(line, notice_year, f"{file_name}:{number}")
         if special.day in days:
-            raise CalendarDataError(f"{path.name}:{number}: {special.day} is listed twice")
+            raise CalendarDataError(f"{file_name}:{number}: {special.day} is listed twice")
         days[special.day] = special
     return days
 
