@@ -422,6 +422,8 @@ def do_answer_case(
     text = text.strip()
     if not text:
         raise InboxError(_("Write an answer before sending it."))
+    if resolve:
+        _check_settled(case)
     result, versions = check_at(text, case.unit)
     if result.is_blocked:
         raise AnswerHeldBack(_("The answer was not sent: fix the blocking findings."), result)
@@ -508,10 +510,18 @@ def do_change_case_status(case: Case, actor: User, target: str) -> Case:
         case = Case.objects.select_for_update().get(pk=case.pk)
         if target not in ALLOWED_TRANSITIONS.get(case.status, set()):
             raise InboxError(_("A case cannot move from this status to that one."))
+        if target in {CaseStatus.RESOLVED, CaseStatus.CLOSED}:
+            _check_settled(case)
         if target == CaseStatus.REOPENED and _has_other_open_case(case):
             raise InboxError(_("The resident already has another open case on this account."))
         _set_status(case, actor, target)
     return case
+
+
+def _check_settled(case: Case) -> None:
+    # A dispute is settled by mediation, not by an answer: its record must show one first.
+    if case.case_type == CaseType.DISPUTE and not case.follow_ups.exists():
+        raise InboxError(_("Record the mediation or a follow-up before closing a dispute."))
 
 
 def _has_other_open_case(case: Case) -> bool:

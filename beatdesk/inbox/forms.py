@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from beatdesk.inbox.models import CaseStatus, CaseType
+from beatdesk.inbox.models import CaseStatus, CaseType, FollowUpKind, MediationOutcome
 from beatdesk.units.duty import DUTY_DAYS_AHEAD, local_day, people_for
 from beatdesk.units.models import Unit, User
 
@@ -43,6 +43,23 @@ class TypeForm(forms.Form):
 class ExtensionForm(forms.Form):
     days = forms.IntegerField(label=_("Working days from arrival"), min_value=1, max_value=60)
     reason = forms.CharField(label=_("Reason for the extension"), max_length=300)
+
+
+class FollowUpForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What happened"), choices=FollowUpKind.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=MediationOutcome.choices)
+    happened_on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("Who met, what was agreed"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    next_on = forms.DateField(
+        label=_("Next follow-up on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty when no further visit is planned."),
+    )
 
 
 class StatusForm(forms.Form):

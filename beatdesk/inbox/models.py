@@ -266,6 +266,46 @@ class KnowledgeLayer(models.Model):
         return f"knowledge {self.unit_id} v{self.version}"
 
 
+class FollowUpKind(models.TextChoices):
+    MEDIATION = "mediation", _("Mediation session")
+    VISIT = "visit", _("Follow-up visit")
+    CALL = "call", _("Follow-up call")
+
+
+class MediationOutcome(models.TextChoices):
+    AGREED = "agreed", _("Agreement reached")
+    HOLDING = "holding", _("Agreement holding")
+    PARTLY = "partly", _("Partly settled")
+    FAILED = "failed", _("No agreement")
+    REFERRED = "referred", _("Referred to a mediation committee or court")
+
+
+class FollowUp(models.Model):
+    """A mediation session or a follow-up visit or call on a dispute, as the officer records it.
+
+    A dispute is not settled by one answer: the parties meet, agree or not, and the officer
+    comes back later to see that the agreement holds. `next_on` is when to come back.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(_("what happened"), max_length=16, choices=FollowUpKind.choices)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=MediationOutcome.choices)
+    happened_on = models.DateField(_("on"))
+    # Officers write who met and what was agreed; it is masked on screen like messages.
+    note = models.TextField(_("note"), max_length=1000)
+    next_on = models.DateField(_("next follow-up on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "units.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_on"], name="follow_up_next_on")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on case {self.case_id}"
+
+
 class HolidayNotice(models.Model):
     """A year's holiday notice installed after release (`beatdesk import-calendar`).
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from beatdesk.audit.actions import record
 from beatdesk.audit.models import AuditRecord
+from beatdesk.checker.core import conceal
 from beatdesk.checker.models import CheckRecord
 from beatdesk.checker.presentation import category_label, result_data
 from beatdesk.core.actions import do_start_job
@@ -63,14 +64,17 @@ from beatdesk.inbox.forms import (
     DeclineForm,
     DutyForm,
     ExtensionForm,
+    FollowUpForm,
     StatusForm,
     TransferForm,
     TypeForm,
 )
+from beatdesk.inbox.mediation import FollowUpInput, do_record_follow_up, follow_ups_due
 from beatdesk.inbox.models import (
     Case,
     CaseStatus,
     Direction,
+    FollowUp,
     Message,
     TransferStatus,
 )
@@ -202,6 +206,8 @@ def _case_context(
         "status_form": StatusForm(initial={"status": case.status}),
         "type_form": TypeForm(initial={"case_type": case.case_type}),
         "extension_form": ExtensionForm(),
+        "follow_ups": _follow_ups_shown(case, whole=whole),
+        "follow_up_form": FollowUpForm(initial={"happened_on": timezone.localdate()}),
         "proposals": proposal_texts(case.proposals, case.unit, case.account.kind, tracking_url())
         if case.is_open
         else [],
@@ -631,3 +637,48 @@ def case_export(request: HttpRequest) -> HttpResponse:
         job = do_start_job(_user(request), CASE_EXPORT)
         return redirect("jobs:detail", job.pk)
     return render(request, "inbox/case_export.html")
+
+
+def _follow_ups_shown(case: Case, *, whole: bool) -> list[tuple[FollowUp, str]]:
+    # Notes name the parties and their addresses; they are masked like the messages.
+    follow_ups = case.follow_ups.select_related("recorded_by").order_by("happened_on", "pk")
+    return [(entry, entry.note if whole else conceal(entry.note)) for entry in follow_ups]
+
+
+@login_required
+@require_POST
+def case_follow_up(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Record a mediation session, visit or call on a dispute."""
+    case = access_case_by_id(_user(request), case_id)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give what happened, its outcome, the day and a short note."))
+        return redirect("inbox:case_detail", case_id=case.pk)
+    given = FollowUpInput(**form.cleaned_data)
+    try:
+        do_record_follow_up(case, _user(request), given)
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The follow-up was recorded."))
+    return redirect("inbox:case_detail", case_id=case.pk)
+
+
+@login_required
+def follow_up_list(request: HttpRequest) -> HttpResponse:
+    """The follow-ups of disputes that are due or coming up in the user's units."""
+    today = timezone.localdate()
+    due = list(follow_ups_due(_user(request), today))
+    sections = [
+        (
+            _("Due"),
+            [entry for entry in due if entry.next_on and entry.next_on <= today],
+            _("No follow-up is due."),
+        ),
+        (
+            _("In the next seven days"),
+            [entry for entry in due if entry.next_on and entry.next_on > today],
+            _("Nothing planned for the coming week."),
+        ),
+    ]
+    return render(request, "inbox/follow_up_list.html", {"sections": sections})

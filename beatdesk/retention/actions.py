@@ -95,6 +95,8 @@ def _purge_case(case: Case, now: datetime, report: PurgeReport) -> None:
     with transaction.atomic():
         messages = list(Message.objects.select_for_update().filter(case=case))
         counts = _empty_messages(messages)
+        # Mediation notes name the parties as messages do; the outcomes and dates stay.
+        case.follow_ups.update(note="")
         Purge.objects.create(
             case=case,
             purged_at=now,

@@ -147,6 +147,7 @@ ROUTES: Mapping[str, Route] = {
     "inbox/cases/<int:case_id>/status/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
     "inbox/cases/<int:case_id>/type/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
     "inbox/cases/<int:case_id>/extend/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
+    "inbox/cases/<int:case_id>/follow-ups/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
     "inbox/cases/<int:case_id>/seen/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
     "inbox/cases/<int:case_id>/assign/": Route("case", {"POST": Action.ASSIGN}, Action.VIEW),
     "inbox/cases/<int:case_id>/transfer/": Route("case", {"POST": Action.TRANSFER}, Action.VIEW),
@@ -181,6 +182,7 @@ ROUTES: Mapping[str, Route] = {
 LIST_PAGES: Mapping[str, Action] = {
     "inbox/": Action.LIST,
     "inbox/duty/": Action.LIST,
+    "inbox/follow-ups/": Action.LIST,
     "inbox/canned/": Action.KEEP_CANNED_ANSWERS,
     "checker/lexicons/": Action.EDIT_LEXICON,
     # Counts, not rows: the units it may be narrowed to, and the cases it counts.

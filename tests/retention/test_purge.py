@@ -17,7 +17,16 @@ from beatdesk.channels.models import Account, ChannelContact, InboundDelivery, O
 from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.checker.models import CheckRecord
 from beatdesk.core.models import Job, JobStatus
-from beatdesk.inbox.models import Case, CaseStatus, CaseType, Message, Resident
+from beatdesk.inbox.models import (
+    Case,
+    CaseStatus,
+    CaseType,
+    FollowUp,
+    FollowUpKind,
+    MediationOutcome,
+    Message,
+    Resident,
+)
 from beatdesk.retention.actions import do_purge
 from beatdesk.retention.models import Purge
 from beatdesk.retention.policy import RetentionSettingError, periods
@@ -265,3 +274,21 @@ def test_a_case_export_file_is_emptied_a_month_after_its_job_ended(cast: Cast) -
     recent.refresh_from_db()
     assert report.job_files == 1
     assert (bytes(old.result_data), bytes(recent.result_data)) == (b"", b"code,status\\n")
+
+
+def test_a_disputes_mediation_notes_go_with_its_messages_and_the_outcomes_stay(
+    write: object,
+) -> None:
+    case = closed(write("oDISPUTE", "楼上楼下因为漏水吵起来了"), 1096, CaseType.DISPUTE)  # type: ignore[operator]
+    FollowUp.objects.create(
+        case=case,
+        kind=FollowUpKind.MEDIATION,
+        outcome=MediationOutcome.AGREED,
+        happened_on=(NOW - timedelta(days=1200)).date(),
+        note=f"楼上住户王某，电话{PHONE}，同意修好防水",
+    )
+
+    do_purge(NOW)
+
+    follow_up = FollowUp.objects.get(case=case)
+    assert (follow_up.note, follow_up.outcome) == ("", MediationOutcome.AGREED)

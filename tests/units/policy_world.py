@@ -19,10 +19,23 @@ asks that unit to take.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
 
 from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.inbox.actions import do_request_transfer
-from beatdesk.inbox.models import CannedAnswer, Case, CaseTransfer, Direction, Priority
+from beatdesk.inbox.models import (
+    CannedAnswer,
+    Case,
+    CaseTransfer,
+    CaseType,
+    Direction,
+    FollowUp,
+    FollowUpKind,
+    MediationOutcome,
+    Priority,
+)
 from beatdesk.portal.models import Photo
 from beatdesk.units.duty import local_day
 from beatdesk.units.models import DutyShift, Role, Unit, UnitKind, User
@@ -100,6 +113,7 @@ class World:
     photos: dict[str, Photo] = field(default_factory=dict)
     canned: dict[str, CannedAnswer] = field(default_factory=dict)
     shifts: dict[str, DutyShift] = field(default_factory=dict)
+    follow_ups: dict[str, FollowUp] = field(default_factory=dict)
 
     def role_of(self, name: str) -> str | None:
         return CAST[name][0] if name in CAST else None
@@ -166,6 +180,14 @@ def _furnish(world: World, code: str) -> None:
         text="您好，已收到。",
         created_by=world.people["center_chen"],
     )
+    world.follow_ups[code] = FollowUp.objects.create(
+        case=case,
+        kind=FollowUpKind.VISIT,
+        outcome=MediationOutcome.HOLDING,
+        happened_on=timezone.localdate(),
+        note="回访",
+        next_on=timezone.localdate() + timedelta(days=2),
+    )
     on_duty = make_user(f"on_duty_{code.replace('-', '_')}", None, None)
     world.shifts[code] = DutyShift.objects.create(unit=unit, user=on_duty, day=local_day(unit))
 
@@ -201,6 +223,15 @@ def _transfer(world: World, _name: str, code: str) -> Attempt:
     url = f"/inbox/cases/{world.cases[code].pk}/transfer/"
     data = {"to_unit": str(world.units[HOLDING_UNIT].pk), "reason": "地点在对方辖区"}
     return Attempt("POST", url, data, "case.transfer_requested")
+
+
+def _follow_up(world: World, _name: str, code: str) -> Attempt:
+    # Follow-ups are recorded on disputes; the world's cases become one for this attempt.
+    case = world.cases[code]
+    Case.objects.filter(pk=case.pk).update(case_type=CaseType.DISPUTE)
+    day = timezone.localdate().isoformat()
+    data = {"kind": "mediation", "outcome": "agreed", "happened_on": day, "note": "双方当面调解"}
+    return Attempt("POST", f"/inbox/cases/{case.pk}/follow-ups/", data, "case.follow_up")
 
 
 def _decide(verb: str, audited_as: str, **data: str) -> AttemptBuilder:
@@ -245,6 +276,7 @@ ATTEMPTS: dict[tuple[str, str], AttemptBuilder] = {
     ("inbox/cases/<int:case_id>/extend/", "POST"): _case_post(
         "extend/", "case.deadline_extended", days="15", reason="等待鉴定结果"
     ),
+    ("inbox/cases/<int:case_id>/follow-ups/", "POST"): _follow_up,
     ("inbox/cases/<int:case_id>/seen/", "POST"): _case_post("seen/", "case.emergency_seen"),
     ("inbox/cases/<int:case_id>/unmask/", "POST"): _case_post("unmask/", "case.unmasked"),
     ("inbox/cases/<int:case_id>/assign/", "POST"): _assign,

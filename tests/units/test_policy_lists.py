@@ -22,6 +22,7 @@ ROWS: dict[str, RowMarkers] = {
         world.offers[code].case.tracking_code,
     ],
     "inbox/duty/": lambda world, code: [str(world.shifts[code].user)],
+    "inbox/follow-ups/": lambda world, code: [world.follow_ups[code].case.tracking_code],
     "inbox/canned/": lambda world, code: [world.canned[code].title],
     "checker/lexicons/": lambda world, code: [f"/checker/lexicons/{code}/"],
     "reports/": lambda world, code: [world.units[code].name],
