@@ -19,7 +19,7 @@ from beatdesk.checker.actions import do_record_check
 from beatdesk.checker.core import CheckResult
 from beatdesk.checker.lexicons import check_at
 from beatdesk.inbox.access import cases_for, may_work_on
-from beatdesk.inbox.answering import answer_or_propose
+from beatdesk.inbox.answering import answer_or_propose, is_knowledge_key, menu_click_answer
 from beatdesk.inbox.classification import UNCLASSIFIED, Analysis, emergency_reply
 from beatdesk.inbox.deadlines import ExtensionRefused
 from beatdesk.inbox.intake import Event, IncomingMessage
@@ -148,6 +148,15 @@ def _automatic_reply(receipt_case: Case | None, opened: bool, incoming: Incoming
     return ""
 
 
+def menu_reply(account: Account, incoming: IncomingMessage) -> str:
+    """Return the answer to a click on a button our menu made, from the knowledge it was
+    built from; other keys (menus made elsewhere) get nothing."""
+    key = incoming.attributes.get("EventKey", "")
+    if incoming.event != Event.CLICK or not is_knowledge_key(key):
+        return ""
+    return menu_click_answer(key, account.unit, account.kind, tracking_url())
+
+
 def welcome_reply() -> str:
     """Return the welcome a new follower gets, in the platform's language."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -198,7 +207,7 @@ def do_receive_message(
         elif case is not None and (opened or changed):
             schedule_deadline(case)
 
-        reply = _automatic_reply(case, opened, incoming)
+        reply = _automatic_reply(case, opened, incoming) or menu_reply(account, incoming)
         danger = ""
         if analysis is not None and analysis.emergency.is_emergency:
             # Danger comes first: the resident is told to call 110 before anything else.

@@ -10,14 +10,19 @@ import logging
 import threading
 from collections import OrderedDict
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from beatdesk.inbox.knowledge import (
+    ENTRY_KEY_PREFIX,
+    GROUP_KEY_PREFIX,
     AutoAnswer,
     Entry,
     Knowledge,
     MissingContactError,
     Proposals,
+    answer_click,
     decide,
     load_layer,
     match,
@@ -90,6 +95,29 @@ def answer_or_propose(
             return None, "", proposed
         return decision.entry, answer, proposed
     return None, "", proposed
+
+
+def is_knowledge_key(key: str) -> bool:
+    """Return whether a menu click key is one our menu builder made."""
+    return key.startswith((ENTRY_KEY_PREFIX, GROUP_KEY_PREFIX))
+
+
+def menu_click_answer(key: str, unit: Unit, channel: str, tracking_url: str) -> str:
+    """Return what a click on a button of our menu gets: the entry's answer, the group's
+    questions, or, for a button the knowledge no longer has, an invitation to write."""
+    clicked = answer_click(key, knowledge_at(unit).entries)
+    if isinstance(clicked, str):
+        return clicked
+    if clicked is not None:
+        try:
+            return render_answer(clicked, channel, contact_of(unit, tracking_url))
+        except MissingContactError as missing:
+            logger.warning("menu answer held: unit=%s lacks %s", unit.pk, sorted(missing.missing))
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "Please write your question here and an officer will answer you. "
+            "In an emergency, call 110 now."
+        )
 
 
 def proposal_texts(

@@ -6,6 +6,7 @@ row per account shared by every process, refreshed ahead of expiry under a row l
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -90,13 +91,13 @@ class _Client(WeChatClient):  # type: ignore[misc]
         raise WeChatAPIError(None, "token fetching goes through access_token_for")
 
 
-def _send_once(account: Account, openid: str, text: str, token: str) -> None:
+def _call_once(account: Account, token: str, call: Callable[[_Client], object]) -> None:
     client = _Client(account, token)
     try:
-        client.message.send_text(openid, text)
+        call(client)
     except WeChatClientException as error:
         code = int(error.errcode) if error.errcode is not None else None
-        raise WeChatAPIError(code, "send refused") from None
+        raise WeChatAPIError(code, "call refused") from None
     except requests.RequestException:
         raise WeChatAPIError(None, "API unreachable") from None
     finally:
@@ -105,14 +106,24 @@ def _send_once(account: Account, openid: str, text: str, token: str) -> None:
         client._http.close()
 
 
-def send_text(account: Account, openid: str, text: str, token_retries: int = 2) -> None:
-    """Send a customer-service text message; refresh the token a bounded number of times."""
+def _call(account: Account, call: Callable[[_Client], object], token_retries: int) -> None:
+    """Make one API call; refresh the shared token a bounded number of times."""
     token = access_token_for(account)
     for attempt in range(token_retries + 1):
         try:
-            _send_once(account, openid, text, token)
+            _call_once(account, token, call)
             return
         except WeChatAPIError as error:
             if error.code not in TOKEN_ERRORS or attempt == token_retries:
                 raise
             token = access_token_for(account, force=True)
+
+
+def send_text(account: Account, openid: str, text: str, token_retries: int = 2) -> None:
+    """Send a customer-service text message."""
+    _call(account, lambda client: client.message.send_text(openid, text), token_retries)
+
+
+def create_menu(account: Account, menu: dict[str, Any], token_retries: int = 2) -> None:
+    """Replace the account's custom menu with `menu`, the JSON body of menu/create."""
+    _call(account, lambda client: client.menu.create(menu), token_retries)

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 TOKEN_PATH = "/cgi-bin/token"  # noqa: S105
 STABLE_TOKEN_PATH = "/cgi-bin/stable_token"  # noqa: S105
 CUSTOM_SEND_PATH = "/cgi-bin/message/custom/send"
+MENU_CREATE_PATH = "/cgi-bin/menu/create"
 USER_MESSAGE_PATH = "/_fake/user_message"
 CALLS_PATH = "/_fake/calls"
 
@@ -65,6 +66,15 @@ ERRMSGS: dict[int, str] = {
     40003: "invalid openid",
     40008: "invalid message type",
     40013: "invalid appid",
+    40015: "invalid button type",
+    40016: "invalid button size",
+    40017: "invalid sub button size",
+    40018: "invalid button name size",
+    40019: "invalid button key size",
+    40020: "invalid button url size",
+    40024: "invalid sub button type",
+    40025: "invalid sub button name size",
+    40026: "invalid sub button key size",
     40066: "invalid url",
     40125: "invalid appsecret",
     40164: "invalid ip, not in whitelist",
@@ -144,6 +154,8 @@ class _State:
     delays: dict[str, collections.deque[float]] = field(default_factory=dict)
     calls: list[RecordedCall] = field(default_factory=list)
     tokens_issued: int = 0
+    # The menu each app has now, as the last successful menu/create gave it.
+    menus: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _error(errcode: int, status: int = 200) -> _Answer:
@@ -335,6 +347,8 @@ class FakeWeChatAPI(LoopbackFake):
             return self._stable_token(body) if method == "POST" else _error(43002)
         if path == CUSTOM_SEND_PATH:
             return self._custom_send(query, body) if method == "POST" else _error(43002)
+        if path == MENU_CREATE_PATH:
+            return self._menu_create(query, body) if method == "POST" else _error(43002)
         if path == USER_MESSAGE_PATH and method == "POST":
             return self._control_user_message(body)
         if path == CALLS_PATH and method == "GET":
@@ -462,6 +476,26 @@ class FakeWeChatAPI(LoopbackFake):
         window.sent += 1
         return None
 
+    # Custom menus, with the limits of /cgi-bin/menu/create (protocols.md 1.8).
+
+    def menu_of(self, app_id: str) -> dict[str, Any] | None:
+        """Return the menu the app has now, or None if it never created one."""
+        with self._lock:
+            return self._state.menus.get(app_id)
+
+    def _menu_create(self, query: dict[str, str], body: Any) -> _Answer:
+        refusal = self._token_refusal(query)
+        if refusal:
+            return _error(refusal)
+        if not isinstance(body, dict) or not isinstance(body.get("button"), list):
+            return _error(47001)
+        refusal = _menu_refusal(body["button"])
+        if refusal:
+            return _error(refusal)
+        token = self._state.tokens[query["access_token"]]
+        self._state.menus[token.app_id] = body
+        return _ok()
+
     def _control_user_message(self, body: Any) -> _Answer:
         if not isinstance(body, dict) or not isinstance(body.get("openid"), str):
             return _error(47001)
@@ -469,6 +503,83 @@ class FakeWeChatAPI(LoopbackFake):
         moment = float(at) if isinstance(at, int | float) else self.now()
         self._state.windows[body["openid"]] = _Window(opened_at=moment)
         return _ok()
+
+
+MENU_BUTTON_TYPES = {
+    "click",
+    "view",
+    "scancode_push",
+    "scancode_waitmsg",
+    "pic_sysphoto",
+    "pic_photo_or_album",
+    "pic_weixin",
+    "location_select",
+    "media_id",
+    "view_limited",
+    "miniprogram",
+}
+# (name bytes, key bytes, url bytes) for top-level and sub buttons; sub names held at the
+# older documentation's 40 bytes, as the stricter of the two the fake can be.
+TOP_LIMITS = (16, 128, 1024)
+SUB_LIMITS = (40, 128, 1024)
+TOP_CODES = {"count": 40016, "type": 40015, "name": 40018, "key": 40019, "url": 40020}
+SUB_CODES = {"count": 40017, "type": 40024, "name": 40025, "key": 40026, "url": 40020}
+
+
+def _menu_refusal(buttons: list[Any]) -> int | None:
+    if not 1 <= len(buttons) <= 3:
+        return TOP_CODES["count"]
+    for button in buttons:
+        if not isinstance(button, dict):
+            return 47001
+        subs = button.get("sub_button")
+        if subs is not None:
+            # A button with sub-buttons is only a name; its children carry the actions.
+            refusal = _name_refusal(button, TOP_LIMITS, TOP_CODES)
+            if refusal:
+                return refusal
+            if not isinstance(subs, list) or not 1 <= len(subs) <= 5:
+                return SUB_CODES["count"]
+            for sub in subs:
+                refusal = _button_refusal(sub, SUB_LIMITS, SUB_CODES)
+                if refusal:
+                    return refusal
+            continue
+        refusal = _button_refusal(button, TOP_LIMITS, TOP_CODES)
+        if refusal:
+            return refusal
+    return None
+
+
+def _name_refusal(
+    button: dict[str, Any], limits: tuple[int, int, int], codes: dict[str, int]
+) -> int | None:
+    name = button.get("name")
+    if not isinstance(name, str) or not name or len(name.encode("utf-8")) > limits[0]:
+        return codes["name"]
+    return None
+
+
+def _button_refusal(
+    button: Any, limits: tuple[int, int, int], codes: dict[str, int]
+) -> int | None:
+    if not isinstance(button, dict):
+        return 47001
+    refusal = _name_refusal(button, limits, codes)
+    if refusal:
+        return refusal
+    kind = button.get("type")
+    if kind not in MENU_BUTTON_TYPES:
+        return codes["type"]
+    if kind == "view":
+        url = button.get("url")
+        if not isinstance(url, str) or not url or len(url.encode("utf-8")) > limits[2]:
+            return codes["url"]
+    elif kind not in {"media_id", "view_limited", "miniprogram"}:
+        key = button.get("key")
+        if not isinstance(key, str) or not key or len(key.encode("utf-8")) > limits[1]:
+            return codes["key"]
+    return None
 
 
 def _outcome(result: _Answer) -> tuple[int, int | None]:

@@ -41,7 +41,7 @@ from beatdesk.channels.wechat.schemas import (
     parse_message,
     strip_illegal_characters,
 )
-from beatdesk.inbox.actions import welcome_reply
+from beatdesk.inbox.actions import menu_reply, welcome_reply
 from beatdesk.inbox.intake import Event, IncomingMessage
 
 logger = logging.getLogger(__name__)
@@ -179,18 +179,21 @@ def _receive(account: Account, creds: WeChatCredentials, request: HttpRequest) -
     stored = store_delivery(account, key, request.body, push.payload, emergency)
     if stored.is_new:
         hand_to_worker(stored.delivery)
-    reply = _passive_reply(incoming, stored.delivery)
+    reply = _passive_reply(account, incoming, stored.delivery)
     return _render_reply(account, creds, request, push, message.from_user, reply)
 
 
-def _passive_reply(incoming: IncomingMessage, delivery: InboundDelivery) -> str:
-    """Return what the acknowledgement carries: a 110 answer, a welcome, or nothing.
+def _passive_reply(account: Account, incoming: IncomingMessage, delivery: InboundDelivery) -> str:
+    """Return what the acknowledgement carries: a 110 answer, a welcome, a menu's answer.
 
-    Everything else is sent by the worker as a customer-service message. A follow allows
-    those for one minute only, so the welcome, fixed text, still travels in the reply.
+    Everything else is sent by the worker as a customer-service message. A follow or a
+    menu click allows those for one minute only, so their answers travel in the reply;
+    a click costs one read of the unit's knowledge layers, which are cached per process.
     """
     if incoming.event == Event.SUBSCRIBE:
         return welcome_reply()
+    if incoming.event == Event.CLICK:
+        return menu_reply(account, incoming)
     # A retry finds the stored row and is answered the same way as the first request.
     return delivery.emergency_answer
 

@@ -35,11 +35,15 @@ from beatdesk.inbox.knowledge.format import (
 )
 from beatdesk.inbox.knowledge.matching import Candidate, Knowledge, match
 from beatdesk.inbox.knowledge.menus import (
+    ENTRY_KEY_PREFIX,
+    GROUP_KEY_PREFIX,
     MenuError,
     MenuPlan,
     answer_click,
     build_menu,
+    default_menu_plan,
     group_key,
+    load_menu_plan,
     menu_tree,
 )
 from beatdesk.inbox.knowledge.questions import LabelledQuestion, load_questions
@@ -47,6 +51,8 @@ from beatdesk.inbox.knowledge.questions import LabelledQuestion, load_questions
 __all__ = [
     "COMMON_PATH",
     "DEFAULT_THRESHOLD",
+    "ENTRY_KEY_PREFIX",
+    "GROUP_KEY_PREFIX",
     "PLACEHOLDERS",
     "AutoAnswer",
     "Candidate",
@@ -63,9 +69,11 @@ __all__ = [
     "answer_click",
     "build_menu",
     "decide",
+    "default_menu_plan",
     "entries_due_for_review",
     "group_key",
     "load_layer",
+    "load_menu_plan",
     "load_questions",
     "match",
     "menu_tree",

@@ -13,7 +13,9 @@ sends the entry's answer). A plan chooses the sub-buttons when a group has more 
 
 import hashlib
 import logging
+import tomllib
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from beatdesk.inbox.knowledge.entries import Entry
@@ -30,6 +32,7 @@ GROUP_KEY_PREFIX = "KBG_"
 ENTRY_ITEM_PREFIX = "entry:"
 
 MenuPlan = Mapping[str, Sequence[str]]
+DEFAULT_PLAN_PATH = Path(__file__).resolve().parent / "data" / "menu_plan.toml"
 
 
 class MenuError(ValueError):
@@ -53,6 +56,28 @@ def build_menu(entries: Mapping[str, Entry], plan: MenuPlan | None = None) -> di
     buttons = [_top_button(top, items, tree, entries) for top, items in chosen.items()]
     logger.info("wechat menu built buttons=%s", len(buttons))
     return {"button": buttons}
+
+
+def load_menu_plan(text: str, source: str = "<plan>") -> dict[str, list[str]]:
+    """Read a plan file: a `[menu]` table of top-level name to its list of items."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise MenuError(f"{source}: {error}") from None
+    menu = document.get("menu")
+    if set(document) != {"menu"} or not isinstance(menu, dict) or not menu:
+        raise MenuError(f"{source}: the plan is one [menu] table of top-level buttons")
+    plan: dict[str, list[str]] = {}
+    for top, items in menu.items():
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise MenuError(f"{source}: {top!r} must list its items as strings")
+        plan[top] = items
+    return plan
+
+
+def default_menu_plan() -> dict[str, list[str]]:
+    """Return the plan shipped with the common knowledge."""
+    return load_menu_plan(DEFAULT_PLAN_PATH.read_text(encoding="utf-8"), DEFAULT_PLAN_PATH.name)
 
 
 def menu_tree(entries: Mapping[str, Entry]) -> dict[str, dict[str, list[Entry]]]:
