@@ -176,6 +176,9 @@ class OutboxStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     HELD = "held", _("Held until the resident writes again")
     FAILED = "failed", _("Failed permanently")
+    # A post the platform will not take from us: a person publishes it and records the link.
+    MANUAL = "manual", _("Awaiting manual publication")
+    ABANDONED = "abandoned", _("Abandoned by an operator")
 
 
 class ErrorKind(models.TextChoices):
@@ -202,6 +205,9 @@ class OutboxMessage(models.Model):
     last_error_code = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the platform made of a sent post: its id (as text, Weibo's pass 2^53) and link.
+    external_id = models.CharField(max_length=64, blank=True)
+    external_url = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -215,6 +221,7 @@ class AttemptOutcome(models.TextChoices):
     TEMPORARY = "temporary", _("Temporary error")
     PERMANENT = "permanent", _("Permanent error")
     WINDOW = "window", _("Window closed")
+    MANUAL = "manual", _("Handed to a person to publish")
 
 
 class DeliveryAttempt(models.Model):

@@ -31,6 +31,8 @@ CLAIM_SECONDS = 120
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 15
 MAX_BACKOFF_SECONDS = 3600
+# The kind of a row that publishes on the account's own page rather than answering someone.
+POST_KIND = "post"
 
 
 def enqueue(
@@ -56,6 +58,32 @@ def enqueue(
         },
     )
     return message
+
+
+def enqueue_post(
+    account: Account,
+    text: str,
+    idempotency_key: str,
+    extra: dict[str, str] | None = None,
+    *,
+    by_hand: bool = False,
+) -> tuple[OutboxMessage, bool]:
+    """Write a post for the account's public page; return it and whether it is new.
+
+    A post has no recipient. One `by_hand` waits for a person to publish it and record its
+    link; the relay never picks it up. Call inside the transaction that decides to post.
+    """
+    return OutboxMessage.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={
+            "account": account,
+            "recipient": "",
+            "kind": POST_KIND,
+            "payload": (extra or {}) | {"text": text},
+            "status": OutboxStatus.MANUAL if by_hand else OutboxStatus.PENDING,
+            "next_attempt_at": timezone.now(),
+        },
+    )
 
 
 def backoff_delay(attempts: int) -> timedelta:
@@ -111,6 +139,10 @@ def _apply_outcome(message: OutboxMessage, result: SendResult, now: datetime) ->
     message.last_error_code = result.error_code
     if result.outcome == AttemptOutcome.SENT:
         message.status, message.sent_at, message.last_error_kind = OutboxStatus.SENT, now, ""
+        message.external_id, message.external_url = result.external_id, result.external_url
+    elif result.outcome == AttemptOutcome.MANUAL:
+        # Not a failure: the channel refuses this kind of send, and a person takes over.
+        message.status, message.last_error_kind = OutboxStatus.MANUAL, ErrorKind.PERMANENT
     elif result.outcome == AttemptOutcome.WINDOW:
         message.status, message.last_error_kind = OutboxStatus.HELD, ErrorKind.WINDOW
     elif result.outcome == AttemptOutcome.PERMANENT or message.attempts >= MAX_ATTEMPTS:

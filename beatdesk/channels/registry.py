@@ -9,11 +9,16 @@ from beatdesk.channels.models import Account, AttemptOutcome, InboundDelivery, O
 
 @dataclass(frozen=True)
 class SendResult:
-    """What the channel said about one attempt; `detail` never holds message text."""
+    """What the channel said about one attempt; `detail` never holds message text.
+
+    A sent post names what the platform made of it: its id and its public link.
+    """
 
     outcome: AttemptOutcome
     error_code: str = ""
     detail: str = ""
+    external_id: str = ""
+    external_url: str = ""
 
 
 class ChannelAdapter(Protocol):

@@ -4,6 +4,7 @@ from beatdesk.channels.onebot.views import onebot_hook
 from beatdesk.channels.qqbot.views import qqbot_hook
 from beatdesk.channels.views import matrix_import
 from beatdesk.channels.wechat.views import wechat_hook
+from beatdesk.channels.weibo import post_views
 from beatdesk.channels.weibo.views import weibo_hook
 
 app_name = "channels"
@@ -27,4 +28,14 @@ urlpatterns = [
 # The matrix page, for operators and system administrators (mounted at /matrix/).
 matrix_urlpatterns = [
     path("import/", matrix_import, name="import"),
+]
+
+# Posts through the accounts a person operates (mounted at /posts/). Only Weibo takes
+# posts from Beatdesk so far, so its adapter serves these pages.
+post_urlpatterns = [
+    path("", post_views.post_list, name="list"),
+    path("accounts/<slug:code>/write/", post_views.post_write, name="write"),
+    path("<int:post_id>/", post_views.post_detail, name="detail"),
+    path("<int:post_id>/published/", post_views.post_published, name="published"),
+    path("<int:post_id>/abandon/", post_views.post_abandon, name="abandon"),
 ]

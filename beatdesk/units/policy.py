@@ -35,6 +35,9 @@ Decisions, and why:
   is for those who answer for the unit or supervise it. The export page asks this table.
 - **Seeing personal data whole** (unmasking) is for officers, duty officers and leaders,
   who call residents back; every screen masks it otherwise, and each showing is audited.
+- **Posting through an account** (a post the outbox delivers, or one a person publishes
+  by hand and records) is for account operators and the network center. It is not the
+  publish action: drafts and risk-weighted approval are later work that sits on top.
 - **Actions nobody holds yet** (publish, delete) are in the table so that the issue
   wiring each one has its row ready; no URL that names an object performs them
   (`NOT_OFFERED`, checked below and by the tests). Reading the audit trail is given to the
@@ -79,6 +82,7 @@ class Action(StrEnum):
     KEEP_DUTY_ROSTER = "keep_duty_roster"
     EDIT_LEXICON = "edit_lexicon"
     CHECK_TEXT = "check_text"
+    OPERATE_ACCOUNT = "operate_account"
 
 
 SUBTREE = frozenset({Placement.OWN, Placement.CHILD})
@@ -120,6 +124,9 @@ POLICY: Mapping[Action, Mapping[Role, frozenset[Placement]]] = {
     Action.KEEP_DUTY_ROSTER: _subtree_for((Role.LEADER,)),
     Action.EDIT_LEXICON: _subtree_for((Role.CENTER_STAFF, Role.SECURITY_ADMIN)),
     Action.CHECK_TEXT: _subtree_for((*CASE_READERS, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)),
+    # Writing a post through a unit's account, and publishing it by hand where the platform
+    # refuses the app, is for its account operators and the network center.
+    Action.OPERATE_ACCOUNT: _subtree_for((Role.OPERATOR, Role.CENTER_STAFF)),
 }
 
 # Actions no URL that names an object performs yet; a later issue gives each its pages.
@@ -173,6 +180,18 @@ ROUTES: Mapping[str, Route] = {
         {"GET": Action.EDIT_LEXICON, "POST": Action.EDIT_LEXICON},
         Action.EDIT_LEXICON,
     ),
+    "posts/accounts/<slug:code>/write/": Route(
+        "account",
+        {"GET": Action.OPERATE_ACCOUNT, "POST": Action.OPERATE_ACCOUNT},
+        Action.OPERATE_ACCOUNT,
+    ),
+    "posts/<int:post_id>/": Route("post", {"GET": Action.OPERATE_ACCOUNT}, Action.OPERATE_ACCOUNT),
+    "posts/<int:post_id>/published/": Route(
+        "post", {"POST": Action.OPERATE_ACCOUNT}, Action.OPERATE_ACCOUNT
+    ),
+    "posts/<int:post_id>/abandon/": Route(
+        "post", {"POST": Action.OPERATE_ACCOUNT}, Action.OPERATE_ACCOUNT
+    ),
     # Staff open a resident's photo from the case page; it is served only with its case.
     "portal/photos/<int:photo_id>/": Route("photo", {"GET": Action.VIEW}, Action.VIEW),
 }
@@ -185,6 +204,8 @@ LIST_PAGES: Mapping[str, Action] = {
     "inbox/follow-ups/": Action.LIST,
     "inbox/canned/": Action.KEEP_CANNED_ANSWERS,
     "checker/lexicons/": Action.EDIT_LEXICON,
+    # The accounts a person may post through, and their posts.
+    "posts/": Action.OPERATE_ACCOUNT,
     # Counts, not rows: the units it may be narrowed to, and the cases it counts.
     "reports/": Action.LIST,
 }

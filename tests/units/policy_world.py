@@ -13,16 +13,19 @@ province
       station-d       where every offered case waits (no one in the cast covers it)
 
 Each unit a placement can name holds a case (written in by a resident over WeChat), a
-photo on that case, a canned answer, a duty shift, and a case at station-d that station-d
-asks that unit to take.
+photo on that case, a canned answer, a duty shift, a Weibo account that publishes by hand
+with a post waiting on it, and a case at station-d that station-d asks that unit to take.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils import timezone
 
+from beatdesk.channels import outbox
+from beatdesk.channels.models import Account, ChannelKind, OutboxMessage
 from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.inbox.actions import do_request_transfer
 from beatdesk.inbox.models import (
@@ -88,6 +91,8 @@ CAST = {
 OUTSIDER = "outsider_otto"
 PEOPLE = [*CAST, OUTSIDER]
 HOLDING_UNIT = "station-d"
+# The Weibo user behind every unit's account: the links people record must name it.
+WEIBO_UID = "5000000001"
 
 TREE = [
     ("province", UnitKind.PROVINCE, None),
@@ -114,6 +119,8 @@ class World:
     canned: dict[str, CannedAnswer] = field(default_factory=dict)
     shifts: dict[str, DutyShift] = field(default_factory=dict)
     follow_ups: dict[str, FollowUp] = field(default_factory=dict)
+    weibo_accounts: dict[str, Account] = field(default_factory=dict)
+    posts: dict[str, OutboxMessage] = field(default_factory=dict)
 
     def role_of(self, name: str) -> str | None:
         return CAST[name][0] if name in CAST else None
@@ -190,6 +197,26 @@ def _furnish(world: World, code: str) -> None:
     )
     on_duty = make_user(f"on_duty_{code.replace('-', '_')}", None, None)
     world.shifts[code] = DutyShift.objects.create(unit=unit, user=on_duty, day=local_day(unit))
+    _weibo(world, code)
+
+
+def _weibo(world: World, code: str) -> None:
+    """A Weibo account of the unit that publishes by hand, and a post waiting on it."""
+    unit = world.units[code]
+    account = Account.objects.create(
+        code=f"weibo-{code}",
+        kind=ChannelKind.WEIBO,
+        name=f"Weibo of {code}",
+        unit=unit,
+        app_id="3000000001",
+        original_id=WEIBO_UID,
+        credentials=json.dumps({"app_secret": "policy-weibo-secret"}),
+        channel_settings={"publish_by_hand": True},
+    )
+    world.weibo_accounts[code] = account
+    world.posts[code], _created = outbox.enqueue_post(
+        account, "城南路今晚施工封闭，请绕行。", f"post:policy-{code}", by_hand=True
+    )
 
 
 @dataclass(frozen=True)
@@ -259,6 +286,24 @@ def _lexicon(method: str) -> AttemptBuilder:
     return build
 
 
+def _write_post(method: str) -> AttemptBuilder:
+    def build(world: World, _name: str, code: str) -> Attempt:
+        url = f"/posts/accounts/{world.weibo_accounts[code].code}/write/"
+        if method == "GET":
+            return Attempt("GET", url, {})
+        data = {"text": "城南路已恢复通行。", "key": f"{world.units[code].pk:032x}"}
+        return Attempt("POST", url, data, "post.written")
+
+    return build
+
+
+def _post(path: str, audited_as: str, **data: str) -> AttemptBuilder:
+    def build(world: World, _name: str, code: str) -> Attempt:
+        return Attempt("POST", f"/posts/{world.posts[code].pk}/{path}", dict(data), audited_as)
+
+    return build
+
+
 # How to exercise each route of the table, per method, on the object at a given unit.
 ATTEMPTS: dict[tuple[str, str], AttemptBuilder] = {
     ("inbox/cases/<int:case_id>/", "GET"): lambda world, _name, code: Attempt(
@@ -303,5 +348,16 @@ ATTEMPTS: dict[tuple[str, str], AttemptBuilder] = {
     ("checker/lexicons/<str:code>/", "POST"): _lexicon("POST"),
     ("portal/photos/<int:photo_id>/", "GET"): lambda world, _name, code: Attempt(
         "GET", f"/portal/photos/{world.photos[code].pk}/", {}
+    ),
+    ("posts/accounts/<slug:code>/write/", "GET"): _write_post("GET"),
+    ("posts/accounts/<slug:code>/write/", "POST"): _write_post("POST"),
+    ("posts/<int:post_id>/", "GET"): lambda world, _name, code: Attempt(
+        "GET", f"/posts/{world.posts[code].pk}/", {}
+    ),
+    ("posts/<int:post_id>/published/", "POST"): _post(
+        "published/", "post.published_by_hand", link=f"https://weibo.com/{WEIBO_UID}/PqRsTuVwX"
+    ),
+    ("posts/<int:post_id>/abandon/", "POST"): _post(
+        "abandon/", "post.abandoned", reason="out_of_date"
     ),
 }

@@ -26,6 +26,10 @@ ROWS: dict[str, RowMarkers] = {
     "inbox/canned/": lambda world, code: [world.canned[code].title],
     "checker/lexicons/": lambda world, code: [f"/checker/lexicons/{code}/"],
     "reports/": lambda world, code: [world.units[code].name],
+    "posts/": lambda world, code: [
+        world.weibo_accounts[code].name,
+        f"/posts/{world.posts[code].pk}/",
+    ],
 }
 # The whole list, not only its open or first part.
 QUERIES = {"inbox/": "?show=all"}

@@ -10,8 +10,10 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
+from beatdesk.audit.actions import record
 from beatdesk.channels import outbox
 from beatdesk.channels.deliveries import process_once, queue_automatic_reply
 from beatdesk.channels.models import (
@@ -32,6 +34,7 @@ from beatdesk.channels.weibo.schemas import (
     parse_polled,
     parse_push,
 )
+from beatdesk.channels.weibo.sharing import ShareRefused, prepare, settings_of, weibo_length
 from beatdesk.core import ratelimit
 from beatdesk.inbox.actions import do_receive_message
 from beatdesk.inbox.models import Direction, Message
@@ -40,18 +43,15 @@ logger = logging.getLogger(__name__)
 unsupported_logger = logging.getLogger("beatdesk.channels.weibo.unsupported")
 
 PRIVATE_WINDOW = timedelta(hours=48)
-# Weibo counts two Latin characters as one Chinese one: comments hold 140 of those, private
-# texts under 300.
+# Weibo counts two Latin characters as one Chinese one (`sharing.weibo_length`): comments
+# hold 140 of those, private texts under 300.
 MAX_COMMENT_LENGTH = 140
 MAX_PRIVATE_LENGTH = 299
 COMMENTS_PER_HOUR = ratelimit.Limit("weibo.comments", 60, timedelta(hours=1))
 PRIVATE_PER_HOUR = ratelimit.Limit("weibo.private", 60, timedelta(hours=1))
-
-
-def weibo_length(text: str) -> int:
-    """Return the length Weibo counts: one per wide character, half per ASCII character."""
-    halves = sum(1 if ord(character) < 128 else 2 for character in text)
-    return (halves + 1) // 2
+POSTS_PER_HOUR = ratelimit.Limit("weibo.posts", 30, timedelta(hours=1))
+# What an account that the share API refused is flagged with, wherever accounts are listed.
+BY_HAND_FLAG = "weibo-publish-by-hand"
 
 
 # Receiving.
@@ -158,6 +158,38 @@ def _over_limits(message: OutboxMessage, text: str) -> SendResult | None:
     return None
 
 
+def turn_to_publishing_by_hand(account: Account) -> None:
+    """Mark the account to publish by hand from now on, and flag it for its operators."""
+    stored = dict(account.channel_settings or {}) | {"publish_by_hand": True}
+    with transaction.atomic():
+        Account.objects.filter(pk=account.pk).update(
+            channel_settings=stored, needs_attention=BY_HAND_FLAG
+        )
+        record("account.publish_by_hand", account, unit=account.unit, error_code="10014")
+    account.channel_settings, account.needs_attention = stored, BY_HAND_FLAG
+    logger.warning("weibo account turned to publishing by hand account=%s", account.code)
+
+
+def _send_post(message: OutboxMessage) -> SendResult:
+    """Publish a post through statuses/share, its rules checked again just before."""
+    account = message.account
+    try:
+        text = prepare(str(message.payload.get("text", "")), settings_of(account))
+    except ShareRefused as refused:
+        return SendResult(AttemptOutcome.PERMANENT, refused.code, "refused before sending")
+    if ratelimit.exceeded(POSTS_PER_HOUR, account.code):
+        return SendResult(AttemptOutcome.TEMPORARY, "hourly-limit", "hourly limit reached")
+    ratelimit.note(POSTS_PER_HOUR, account.code)
+    try:
+        shared = client.share(account, text, str(message.payload.get("rip", "")))
+    except client.WeiboAPIError as error:
+        if error.code == str(client.NO_PERMISSION):
+            turn_to_publishing_by_hand(account)
+            return SendResult(AttemptOutcome.MANUAL, error.code, "app may not share; by hand")
+        return _classify(error)
+    return SendResult(AttemptOutcome.SENT, external_id=shared.post_id, external_url=shared.url)
+
+
 def _classify(error: client.WeiboAPIError) -> SendResult:
     outcome = AttemptOutcome.PERMANENT if error.permanent else AttemptOutcome.TEMPORARY
     return SendResult(outcome, error.code, error.detail)
@@ -167,8 +199,8 @@ class WeiboAdapter:
     kind = ChannelKind.WEIBO.value
 
     def window_allows(self, message: OutboxMessage, now: datetime) -> bool:
-        if not message.recipient.startswith("private:"):
-            # Comments may be answered at any time; hourly limits are checked in send.
+        if message.kind == outbox.POST_KIND or not message.recipient.startswith("private:"):
+            # Posts and comments may go at any time; hourly limits are checked in send.
             return True
         contact = ChannelContact.objects.filter(
             account=message.account, external_id=message.recipient
@@ -178,6 +210,11 @@ class WeiboAdapter:
         return now - contact.last_inbound_at < PRIVATE_WINDOW
 
     def send(self, message: OutboxMessage) -> SendResult:
+        if message.kind == outbox.POST_KIND:
+            try:
+                return _send_post(message)
+            except CredentialsError as error:
+                return SendResult(AttemptOutcome.PERMANENT, "credentials", str(error))
         text = str(message.payload.get("text", ""))
         refused = _over_limits(message, text)
         if refused is not None:

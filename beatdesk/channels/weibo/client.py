@@ -1,4 +1,4 @@
-"""Calls to the Weibo API: OAuth2, the polled lists, comment and private replies.
+"""Calls to the Weibo API: OAuth2, the polled lists, comment and private replies, posts.
 
 The access token travels in the `Authorization: OAuth2` header (or, for the fan-service
 API, in the form body), never in a URL, so no proxy or library log line can carry it.
@@ -33,6 +33,28 @@ TOKEN_ERRORS = {21301, 21314, 21315, 21316, 21317, 21319, 21325, 21327, 21332}
 RATE_LIMIT_ERRORS = {10022, 10023, 10024, 20016}
 # System-level troubles that a later try may not meet.
 TEMPORARY_ERRORS = {10001, 10002, 10003, 10009, 10010, 10011}
+# System-level codes about the request or the app itself, which a retry only repeats: no
+# permission for the app (10005, 10014), missing or invalid parameters (10006, 10008,
+# 10016, 10017: also a post without a link on the bound domain), an illegal request or
+# user (10012, 10013), a body too long (10018), an unknown API or method (10020, 10021).
+PERMANENT_SYSTEM_ERRORS = {
+    10005,
+    10006,
+    10008,
+    10012,
+    10013,
+    10014,
+    10016,
+    10017,
+    10018,
+    10020,
+    10021,
+}
+# The app may not call this API at all: for posts, a person has to publish by hand.
+NO_PERMISSION = 10014
+# "Update success, while server slow now": the post was taken, its id is not known yet.
+SLOW_SUCCESS = 20032
+SHARE_PATH = "/2/statuses/share.json"
 # The per-user budget of the older fixed table: 150 calls an hour across the whole app.
 CALLS_PER_HOUR = ratelimit.Limit("weibo.calls", 150, timedelta(hours=1))
 
@@ -68,7 +90,9 @@ def classify(error_code: int | None, http_status: int) -> WeiboAPIError:
         return WeiboAPIError(code, "rate limited", permanent=False)
     # Unknown system-level (1xxxx) codes are worth another try; service-level (2xxxx)
     # codes describe the request itself, which a retry would only repeat.
-    temporary = error_code in TEMPORARY_ERRORS or 10000 <= error_code < 20000
+    temporary = error_code in TEMPORARY_ERRORS or (
+        10000 <= error_code < 20000 and error_code not in PERMANENT_SYSTEM_ERRORS
+    )
     return WeiboAPIError(code, "API refused the call", permanent=not temporary)
 
 
@@ -242,6 +266,38 @@ def comment_on_post(account: Account, status_id: str, text: str, rip: str) -> st
     """Answer a post that mentions the account with a comment under it."""
     form = {"id": status_id, "comment": text} | ({"rip": rip} if rip else {})
     return _post_comment(account, "/2/comments/create.json", form)
+
+
+@dataclass(frozen=True)
+class SharedPost:
+    """What Weibo made of a post: its id as text and the address where it shows."""
+
+    post_id: str
+    url: str
+
+
+def share(account: Account, text: str, rip: str) -> SharedPost:
+    """Publish a post through `statuses/share`; the text must already meet its rules."""
+    token = token_for(account)
+    _spend(account)
+    form = {"status": text, "rip": rip}
+    response = _request(
+        "POST",
+        f"{api_base()}{SHARE_PATH}",
+        data=form,
+        headers={"Authorization": f"OAuth2 {token}"},
+    )
+    try:
+        post = load_json(_answer(response))
+    except WeiboAPIError as error:
+        if error.code == str(SLOW_SUCCESS):
+            # Weibo took the post and says it will show in a minute or two, without its id.
+            return SharedPost("", "")
+        raise
+    post_id = id_of(post)
+    if not post_id:
+        raise WeiboAPIError("bad-response", "share answer has no id", permanent=False)
+    return SharedPost(post_id, f"https://m.weibo.cn/status/{post_id}")
 
 
 def reply_privately(account: Account, receiver_id: str, text: str) -> None:

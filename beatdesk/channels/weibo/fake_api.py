@@ -2,8 +2,13 @@
 
 It covers what Beatdesk calls: the OAuth2 code exchange, the three polled lists with
 Weibo's cursor rules (`since_id` strictly above, `max_id` at or below, newest first),
-`comments/reply` and `comments/create` with their length rule and required ids, and the
-fan-service `messages/reply` with its 48-hour window and one reply to a mention. Ids pass
+`comments/reply` and `comments/create` with their length rule and required ids, the
+fan-service `messages/reply` with its 48-hour window and one reply to a mention, and
+`statuses/share` with its rules: a `status` of at most 140 characters, no `#topic#`, a link
+on the app's bound security domain (10017), the end user's `rip`, and not the same text
+as the last post (20019). The older write calls (`statuses/update`, `upload`, `repost`,
+`destroy`) answer 10014, as they have since 2017, and so does `share` for an app that
+lacks the permission. Ids pass
 2^53 and come as a number and as `idstr`, as the real API writes them. Errors come in
 Weibo's envelope `{"request", "error_code", "error"}`. Tests start it in-process; the demo
 can run it as a process:
@@ -19,6 +24,7 @@ import collections
 import hmac
 import json
 import logging
+import re
 import secrets
 import sys
 import threading
@@ -42,17 +48,28 @@ LIST_PATHS = {
 REPLY_PATH = "/2/comments/reply.json"
 CREATE_PATH = "/2/comments/create.json"
 MESSAGE_REPLY_PATH = "/2/messages/reply.json"
+SHARE_PATH = "/2/statuses/share.json"
+RETIRED_WRITE_PATHS = {
+    "/2/statuses/update.json",
+    "/2/statuses/upload.json",
+    "/2/statuses/repost.json",
+    "/2/statuses/destroy.json",
+}
 DEFAULT_REDIRECT_URI = "https://api.weibo.com/oauth2/default.html"
 # Ids start past 2^53, where a reader that turns numbers into doubles loses digits.
 FIRST_ID = 2**53 + 1_000_001
 TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
 COMMENT_LIMIT = 140
+SHARE_LIMIT = 140
+TOPIC_MARK = re.compile(r"#[^#\r\n]+#")
+LINK_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)")
 PRIVATE_LIMIT = 300
 PRIVATE_WINDOW_SECONDS = 48 * 3600
 BEIJING = timezone(timedelta(hours=8))
 
 ERRORS: dict[int, tuple[int, str]] = {
     10001: (500, "system error!"),
+    10014: (403, "Insufficient app permissions!"),
     10016: (400, "miss required parameter"),
     10017: (400, "parameter's value invalid"),
     10022: (403, "IP requests out of rate limit!"),
@@ -62,6 +79,7 @@ ERRORS: dict[int, tuple[int, str]] = {
     20013: (400, "Text too long, please input text less than 300 characters!"),
     20101: (400, "target weibo does not exist!"),
     20201: (400, "target weibo comment does not exist!"),
+    20019: (400, "Repeat conetnt!"),
     20301: (400, "can't send direct message to this user!"),
     21301: (403, "auth faild!"),
     21325: (400, "invalid_grant"),
@@ -89,6 +107,15 @@ class PostedComment:
     comment_id: str
     status_id: str
     reply_to: str
+    text: str
+    rip: str
+
+
+@dataclass(frozen=True)
+class SharedPost:
+    """A post Beatdesk published through statuses/share."""
+
+    status_id: str
     text: str
     rip: str
 
@@ -127,6 +154,7 @@ class _State:
     statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
     comments: dict[str, dict[str, Any]] = field(default_factory=dict)
     posted: list[PostedComment] = field(default_factory=list)
+    shared: list[SharedPost] = field(default_factory=list)
     private: list[PrivateReply] = field(default_factory=list)
     wrote_at: dict[str, float] = field(default_factory=dict)
     mention_replies_left: dict[str, int] = field(default_factory=dict)
@@ -135,9 +163,10 @@ class _State:
 
 
 def weibo_length(text: str) -> int:
-    """Count as Weibo does: a wide character is one, two narrow ones make one."""
-    narrow = sum(1 for character in text if character.isascii())
-    return len(text) - narrow + (narrow + 1) // 2
+    """Count as Weibo does: Latin-1 is half, the rest of the BMP one, beyond it two."""
+    narrow = sum(1 for character in text if ord(character) < 0x100)
+    astral = sum(1 for character in text if ord(character) > 0xFFFF)
+    return len(text) - narrow + astral + (narrow + 1) // 2
 
 
 def _created_at(moment: float) -> str:
@@ -175,8 +204,12 @@ class FakeWeiboAPI(LoopbackFake):
         fans_service_token: str = "",
         port: int = 0,
         token_lifetime: int = TOKEN_LIFETIME_SECONDS,
+        bound_domain: str = "",
     ) -> None:
         super().__init__(port)
+        # The security domain bound to the app on open.weibo.com; shares must link to it.
+        self.bound_domain = bound_domain
+        self.share_permitted = True
         self.app_key, self.app_secret = app_key, app_secret
         self.account_uid = account_uid
         self.fans_service_token = fans_service_token
@@ -204,6 +237,11 @@ class FakeWeiboAPI(LoopbackFake):
         with self._lock:
             for token in self._state.tokens.values():
                 token.expires_at = time.time() - 1
+
+    def deny_share(self) -> None:
+        """Take the share permission from the app, as Weibo does for unaudited apps."""
+        with self._lock:
+            self.share_permitted = False
 
     def revoke_tokens(self) -> None:
         with self._lock:
@@ -331,6 +369,11 @@ class FakeWeiboAPI(LoopbackFake):
             return list(self._state.posted)
 
     @property
+    def shared(self) -> list[SharedPost]:
+        with self._lock:
+            return list(self._state.shared)
+
+    @property
     def private_replies(self) -> list[PrivateReply]:
         with self._lock:
             return list(self._state.private)
@@ -340,6 +383,7 @@ class FakeWeiboAPI(LoopbackFake):
         with self._lock:
             self._state.calls.clear()
             self._state.posted.clear()
+            self._state.shared.clear()
             self._state.private.clear()
 
     # Answering.
@@ -393,6 +437,10 @@ class FakeWeiboAPI(LoopbackFake):
             return self._reply(params)
         if path == CREATE_PATH and method == "POST":
             return self._create(params)
+        if path == SHARE_PATH and method == "POST":
+            return self._share(params)
+        if path in RETIRED_WRITE_PATHS:
+            return _error(path, 10014)
         return Answer(404, {"request": path, "error_code": 10020, "error": "api not found"})
 
     def _exchange(self, params: dict[str, str]) -> Answer:
@@ -492,6 +540,35 @@ class FakeWeiboAPI(LoopbackFake):
         )
         self._state.posted.append(posted)
 
+    def _share_problem(self, text: str, rip: str) -> tuple[int, str]:
+        """Return the code and message Weibo answers a share with, or (0, "") if it fits."""
+        if not self.share_permitted:
+            return 10014, ""
+        if not text or not rip:
+            return 10016, ""
+        if weibo_length(text) > SHARE_LIMIT:
+            return 20012, ""
+        if TOPIC_MARK.search(text):
+            return 10017, "text contains topic!"
+        hosts = [host.lower().rstrip(".") for host in LINK_HOST.findall(text)]
+        domain = self.bound_domain
+        if not domain or not any(h == domain or h.endswith("." + domain) for h in hosts):
+            return 10017, "text not find domain!"
+        if self._state.shared and self._state.shared[-1].text == text:
+            return 20019, ""
+        return 0, ""
+
+    def _share(self, params: dict[str, str]) -> Answer:
+        text, rip = params.get("status", ""), params.get("rip", "")
+        code, message = self._share_problem(text, rip)
+        if code and message:
+            return Answer(400, {"request": SHARE_PATH, "error_code": code, "error": message})
+        if code:
+            return _error(SHARE_PATH, code)
+        status = self._add_status(self.account_uid, "城南派出所", text)
+        self._state.shared.append(SharedPost(status["idstr"], text, rip))
+        return Answer(200, status)
+
     def _private_reply(self, params: dict[str, str]) -> Answer:
         given = params.get("access_token", "")
         if not self.fans_service_token or not hmac.compare_digest(
@@ -529,6 +606,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8903, help="0 picks a free port")
     parser.add_argument("--app", required=True, help="app key and secret as KEY:SECRET")
     parser.add_argument("--fans-service-token", default="")
+    parser.add_argument("--bound-domain", default="", help="the app's security domain")
     return parser.parse_args(argv)
 
 
@@ -537,7 +615,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     app_key, _separator, app_secret = args.app.partition(":")
     fake = FakeWeiboAPI(
-        app_key, app_secret, fans_service_token=args.fans_service_token, port=args.port
+        app_key,
+        app_secret,
+        fans_service_token=args.fans_service_token,
+        port=args.port,
+        bound_domain=args.bound_domain,
     )
     return serve_until_stopped(fake)
 

@@ -21,6 +21,9 @@ ACCOUNT_UID = 5000000001
 RESIDENT_A = 6000000001
 RESIDENT_B = 6000000002
 FIXTURES = Path(__file__).parent / "fixtures"
+# The security domain bound to the app at Weibo, and the station's portal on it.
+BOUND_DOMAIN = "police.example.gov.cn"
+PORTAL_URL = "https://police.example.gov.cn/write/?station=station-a"
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -51,7 +54,11 @@ def weibo_account(cast: Cast) -> Account:
 def fake_weibo(settings: object) -> Iterator[FakeWeiboAPI]:
     """Serve a fake Weibo API and point both Weibo hosts at it."""
     fake = FakeWeiboAPI(
-        WEIBO_APP_KEY, WEIBO_APP_SECRET, str(ACCOUNT_UID), fans_service_token=WEIBO_FANS_TOKEN
+        WEIBO_APP_KEY,
+        WEIBO_APP_SECRET,
+        str(ACCOUNT_UID),
+        fans_service_token=WEIBO_FANS_TOKEN,
+        bound_domain=BOUND_DOMAIN,
     )
     base_url = fake.start()
     settings.WEIBO_API_BASE_URL = base_url  # type: ignore[attr-defined]

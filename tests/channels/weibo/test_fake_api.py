@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from beatdesk.channels.weibo.fake_api import FakeWeiboAPI
+from beatdesk.channels.weibo.fake_api import FakeWeiboAPI, weibo_length
 
 APP_KEY, APP_SECRET, FANS_TOKEN = "3000000009", "fake-test-secret", "fake-test-fans-token"
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -168,3 +168,97 @@ def test_the_fake_runs_as_a_process_and_prints_its_address() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# statuses/share, the one write call left to apps.
+
+
+@pytest.fixture
+def sharing_fake() -> Iterator[FakeWeiboAPI]:
+    with FakeWeiboAPI(APP_KEY, APP_SECRET, bound_domain="police.example.gov.cn") as api:
+        yield api
+
+
+def share(fake: FakeWeiboAPI, token: str, **params: str) -> tuple[int, dict[str, Any]]:
+    return call(fake, "/2/statuses/share.json", params, token, post=True)
+
+
+def test_a_share_answers_the_new_post_with_its_id_as_text(sharing_fake: FakeWeiboAPI) -> None:
+    token = sharing_fake.grant_token()
+    text = "【提示】雨天路滑，请慢行 https://police.example.gov.cn/n/1"
+
+    status, post = share(sharing_fake, token, status=text, rip="198.51.100.4")
+
+    assert status == 200
+    assert post["text"] == text
+    assert post["id"] == int(post["idstr"]) > 2**53
+    assert post["user"]["idstr"] == sharing_fake.account_uid
+    assert [(s.status_id, s.rip) for s in sharing_fake.shared] == [(post["idstr"], "198.51.100.4")]
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "error"),
+    [
+        ({"status": "没有链接的微博"}, 10017, "text not find domain!"),
+        ({"status": "链接 https://other.example.com/a"}, 10017, "text not find domain!"),
+        ({"status": "#防诈骗# https://police.example.gov.cn/"}, 10017, "text contains topic!"),
+        ({"status": "请" * 141 + " https://police.example.gov.cn/"}, 20012, None),
+        ({"status": ""}, 10016, None),
+    ],
+)
+def test_a_share_that_breaks_a_rule_gets_the_error_envelope(
+    sharing_fake: FakeWeiboAPI, params: dict[str, str], code: int, error: str | None
+) -> None:
+    token = sharing_fake.grant_token()
+
+    status, body = share(sharing_fake, token, rip="198.51.100.4", **params)
+
+    assert status == 400
+    assert set(body) == {"request", "error_code", "error"}
+    assert (body["request"], body["error_code"]) == ("/2/statuses/share.json", code)
+    assert error is None or body["error"] == error
+    assert sharing_fake.shared == []
+
+
+def test_a_share_without_the_users_ip_is_refused(sharing_fake: FakeWeiboAPI) -> None:
+    token = sharing_fake.grant_token()
+
+    status, body = share(sharing_fake, token, status="通告 https://police.example.gov.cn/")
+
+    assert (status, body["error_code"]) == (400, 10016)
+
+
+def test_the_same_text_twice_in_a_row_is_repeat_content(sharing_fake: FakeWeiboAPI) -> None:
+    token = sharing_fake.grant_token()
+    text = "通告 https://police.example.gov.cn/"
+    share(sharing_fake, token, status=text, rip="198.51.100.4")
+
+    status, body = share(sharing_fake, token, status=text, rip="198.51.100.4")
+
+    assert (status, body["error_code"]) == (400, 20019)
+    assert len(sharing_fake.shared) == 1
+
+
+def test_retired_write_calls_and_a_denied_share_answer_10014(sharing_fake: FakeWeiboAPI) -> None:
+    token = sharing_fake.grant_token()
+
+    retired = call(sharing_fake, "/2/statuses/update.json", {"status": "x"}, token, post=True)
+    sharing_fake.deny_share()
+    denied = share(sharing_fake, token, status="通告 https://police.example.gov.cn/", rip="1")
+
+    assert retired == (
+        403,
+        {
+            "request": "/2/statuses/update.json",
+            "error_code": 10014,
+            "error": "Insufficient app permissions!",
+        },
+    )
+    assert denied[1]["error_code"] == 10014
+    assert sharing_fake.shared == []
+
+
+def test_the_fake_counts_latin_1_as_half_and_characters_beyond_the_bmp_as_two() -> None:
+    assert weibo_length("a" * 280) == 140
+    assert weibo_length("é" * 3) == 2
+    assert weibo_length("请" * 139 + "😀") == 141

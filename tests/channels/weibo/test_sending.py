@@ -18,7 +18,6 @@ from beatdesk.channels.models import (
     OutboxStatus,
 )
 from beatdesk.channels.weibo import adapter
-from beatdesk.channels.weibo.adapter import weibo_length
 from beatdesk.channels.weibo.fake_api import (
     CREATE_PATH,
     MESSAGE_REPLY_PATH,
@@ -27,6 +26,7 @@ from beatdesk.channels.weibo.fake_api import (
 )
 from beatdesk.channels.weibo.peer import WeiboPushPeer, encode
 from beatdesk.channels.weibo.poll import poll_account
+from beatdesk.channels.weibo.sharing import weibo_length
 from beatdesk.core import ratelimit
 from beatdesk.inbox.models import Case
 from tests.channels.weibo.conftest import RESIDENT_A, RESIDENT_B
