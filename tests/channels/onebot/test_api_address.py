@@ -3,12 +3,14 @@
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from beatdesk.channels import outbox
 from beatdesk.channels.models import Account, OutboxStatus
@@ -18,6 +20,13 @@ from beatdesk.channels.onebot.peer import OneBotPeer
 from tests.channels.onebot.test_matrix import ACCOUNT, UNIT, write_csv
 from tests.channels.onebot.test_sending import answer, case_answered_automatically
 from tests.conftest import Cast
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    # The refusals are translated; these tests read them in English.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
