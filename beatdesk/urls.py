@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from beatdesk.channels.urls import matrix_urlpatterns, post_urlpatterns
+from beatdesk.channels.urls import binding_urlpatterns, matrix_urlpatterns, post_urlpatterns
 from beatdesk.checker.urls import api_urlpatterns
 from beatdesk.core.views import healthz, home
 from beatdesk.units.views import SignInView, admin_sign_in, code_step, enrol_step
@@ -22,6 +22,7 @@ urlpatterns = [
     path("matrix/", include((matrix_urlpatterns, "matrix"))),
     path("posts/", include((post_urlpatterns, "posts"))),
     path("jobs/", include("beatdesk.core.urls")),
+    path("me/alerts/", include((binding_urlpatterns, "me"))),
     # The public portal: /track/, /write/ and the photos staff open from a case.
     path("", include("beatdesk.portal.urls")),
     path("open311/v2/", include("beatdesk.portal.open311.urls")),

@@ -1,15 +1,17 @@
-"""Who may operate which accounts, and see their posts: the one place pages ask.
+"""Which accounts a member of staff may operate or bind their own WeChat or QQ to.
 
 An account belongs to a unit; whoever holds an operating role over that unit's subtree
-(`units.policy`, action `operate_account`) may post through it. Anything else is 404.
+(`units.policy`, action `operate_account`) may post through it, and anyone who works on
+the cases of a unit an account serves may bind to it for alerts. Bindings are seen by
+their owner only. Anything else is 404.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from beatdesk.channels.models import Account, OutboxMessage
+from beatdesk.channels.models import Account, ChannelKind, OutboxMessage, StaffBinding
 from beatdesk.channels.outbox import POST_KIND
-from beatdesk.units.access import units_for
+from beatdesk.units.access import CASE_WORK_ROLES, role_roots, subtree_filter, units_for
 from beatdesk.units.models import User
 from beatdesk.units.policy import Action, roles_for
 
@@ -46,3 +48,40 @@ def access_post_by_id(user: User, post_id: int) -> OutboxMessage:
     if post is None:
         raise Http404("No such post")
     return post
+
+
+# The channels that can carry an alert to one person: a WeChat template message, a QQ
+# private message from the unit's bot.
+ALERT_KINDS = (ChannelKind.WECHAT, ChannelKind.ONEBOT)
+
+
+def accounts_for_binding(user: User) -> QuerySet[Account]:
+    """Return the active organ accounts that serve the units where the user works on cases.
+
+    An account serves a unit when it belongs to the unit, to a unit below it (a leader's
+    stations), or to a unit above it (a station without its own account is reached through
+    its county's).
+    """
+    roots = role_roots(user, CASE_WORK_ROLES)
+    if not roots:
+        return Account.objects.none()
+    above = {int(part) for root in roots for part in root.path.strip("/").split("/") if part}
+    serves = subtree_filter(roots, "unit__") | Q(unit__in=above)
+    return (
+        Account.objects.filter(serves, kind__in=ALERT_KINDS, is_active=True, owner__isnull=True)
+        .select_related("unit")
+        .order_by("unit__path", "kind", "code")
+    )
+
+
+def bindings_of(user: User) -> QuerySet[StaffBinding]:
+    """Return the user's own bindings, the only ones anybody sees."""
+    return StaffBinding.objects.filter(user=user).select_related("account", "account__unit")
+
+
+def access_binding_by_id(user: User, binding_id: int) -> StaffBinding:
+    """Return one of the user's own bindings; anybody else's does not exist for them."""
+    binding = bindings_of(user).filter(pk=binding_id).first()
+    if binding is None:
+        raise Http404("no such binding")
+    return binding

@@ -265,3 +265,76 @@ class PollCursor(models.Model):
 
     def __str__(self) -> str:
         return f"cursor {self.stream} of account {self.account_id}"
+
+
+class StaffBinding(models.Model):
+    """A member of staff's own WeChat or QQ on one of their units' accounts, for alerts.
+
+    `external_id` is how the account's outbox addresses them: an OpenID on WeChat,
+    `private:<qq>` on QQ. It is the officer's own contact, never shown to anyone else.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_bindings"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="bindings")
+    external_id = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when an alert failed for good (the officer unfollowed, the template is wrong).
+    needs_attention = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One WeChat or QQ reaches one member of staff through one account.
+            models.UniqueConstraint(fields=["account", "external_id"], name="unique_binding")
+        ]
+
+    def __str__(self) -> str:
+        return f"binding {self.pk} of user {self.user_id}"
+
+    @property
+    def shown_id(self) -> str:
+        """Return the end of the WeChat or QQ id, enough for its owner to recognise it."""
+        return "…" + self.external_id.rpartition(":")[2][-4:]
+
+    @property
+    def failed_code(self) -> str:
+        """Return the error code of the alert that failed for good, if one did."""
+        return self.needs_attention.partition(":")[2]
+
+
+class BindingCode(models.Model):
+    """A one-time code a member of staff sends from their own WeChat or QQ to bind it.
+
+    Only a keyed hash is kept: whoever reads the table cannot send a code themselves.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="binding_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"binding code {self.pk}"
+
+
+class BindingAttempt(models.Model):
+    """One code sent to an account, kept briefly to slow down anyone guessing codes.
+
+    The sender is kept as a keyed hash: counting their tries needs no readable id.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    sender_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(auto_now_add=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "sender_hash", "at"])]
+
+    def __str__(self) -> str:
+        return f"binding attempt {self.pk}"

@@ -22,6 +22,7 @@ from beatdesk.channels.models import (
     ErrorKind,
     OutboxMessage,
     OutboxStatus,
+    StaffBinding,
 )
 from beatdesk.channels.registry import SendResult, adapter_for
 
@@ -33,6 +34,8 @@ BASE_BACKOFF_SECONDS = 15
 MAX_BACKOFF_SECONDS = 3600
 # The kind of a row that publishes on the account's own page rather than answering someone.
 POST_KIND = "post"
+# A staff alert (an emergency, through an officer's own WeChat or QQ), not a conversation's.
+ALERT_KIND = "alert"
 
 
 def enqueue(
@@ -41,18 +44,20 @@ def enqueue(
     text: str,
     idempotency_key: str,
     extra: dict[str, str] | None = None,
+    kind: str = "text",
 ) -> OutboxMessage:
-    """Write a text message to the outbox; call inside the transaction that decides to send.
+    """Write a message to the outbox; call inside the transaction that decides to send.
 
     `extra` holds what the channel's adapter needs beside the text (which message a
-    passive reply names), kept in the row's payload.
+    passive reply names, the pieces of an alert's template), kept in the row's payload.
+    `kind` is "text" for a conversation's message and "alert" for a staff alert.
     """
     message, _created = OutboxMessage.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
             "account": account,
             "recipient": recipient,
-            "kind": "text",
+            "kind": kind,
             "payload": (extra or {}) | {"text": text},
             "next_attempt_at": timezone.now(),
         },
@@ -140,6 +145,7 @@ def _apply_outcome(message: OutboxMessage, result: SendResult, now: datetime) ->
     if result.outcome == AttemptOutcome.SENT:
         message.status, message.sent_at, message.last_error_kind = OutboxStatus.SENT, now, ""
         message.external_id, message.external_url = result.external_id, result.external_url
+        _note_alert(message, "")
     elif result.outcome == AttemptOutcome.MANUAL:
         # Not a failure: the channel refuses this kind of send, and a person takes over.
         message.status, message.last_error_kind = OutboxStatus.MANUAL, ErrorKind.PERMANENT
@@ -147,7 +153,11 @@ def _apply_outcome(message: OutboxMessage, result: SendResult, now: datetime) ->
         message.status, message.last_error_kind = OutboxStatus.HELD, ErrorKind.WINDOW
     elif result.outcome == AttemptOutcome.PERMANENT or message.attempts >= MAX_ATTEMPTS:
         message.status, message.last_error_kind = OutboxStatus.FAILED, ErrorKind.PERMANENT
-        _flag_account(message.account, result.error_code)
+        _note_alert(message, result.error_code or "unknown")
+        # An officer who stopped following the account is their binding's problem; the
+        # account itself is fine and keeps serving residents.
+        if not result.about_recipient:
+            _flag_account(message.account, result.error_code)
     else:
         message.status, message.last_error_kind = OutboxStatus.PENDING, ErrorKind.TEMPORARY
         message.next_attempt_at = now + backoff_delay(message.attempts)
@@ -156,6 +166,17 @@ def _apply_outcome(message: OutboxMessage, result: SendResult, now: datetime) ->
 def _flag_account(account: Account, error_code: str) -> None:
     Account.objects.filter(pk=account.pk).update(needs_attention=f"send-failed:{error_code}"[:64])
     logger.warning("account flagged account=%s error_code=%s", account.code, error_code)
+
+
+def _note_alert(message: OutboxMessage, error_code: str) -> None:
+    """Flag the binding of an alert that failed for good; clear it when one gets through."""
+    binding_id = str(message.payload.get("binding", ""))
+    if message.kind != ALERT_KIND or not binding_id.isdigit():
+        return
+    flag = f"alert-failed:{error_code}"[:64] if error_code else ""
+    StaffBinding.objects.filter(pk=int(binding_id)).update(needs_attention=flag)
+    if error_code:
+        logger.warning("binding flagged binding=%s error_code=%s", binding_id, error_code)
 
 
 def deliver(message: OutboxMessage, now: datetime | None = None) -> OutboxMessage:

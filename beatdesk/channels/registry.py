@@ -12,6 +12,8 @@ class SendResult:
     """What the channel said about one attempt; `detail` never holds message text.
 
     A sent post names what the platform made of it: its id and its public link.
+    `about_recipient` marks a permanent error that concerns only the one recipient (they
+    stopped following the account), so the account itself is not flagged.
     """
 
     outcome: AttemptOutcome
@@ -19,6 +21,7 @@ class SendResult:
     detail: str = ""
     external_id: str = ""
     external_url: str = ""
+    about_recipient: bool = False
 
 
 class ChannelAdapter(Protocol):

@@ -2,7 +2,7 @@ from django.urls import path
 
 from beatdesk.channels.onebot.views import onebot_hook
 from beatdesk.channels.qqbot.views import qqbot_hook
-from beatdesk.channels.views import matrix_import
+from beatdesk.channels.views import alert_bindings, binding_code, matrix_import, remove_binding
 from beatdesk.channels.wechat.views import wechat_hook
 from beatdesk.channels.weibo import post_views
 from beatdesk.channels.weibo.views import weibo_hook
@@ -38,4 +38,11 @@ post_urlpatterns = [
     path("<int:post_id>/", post_views.post_detail, name="detail"),
     path("<int:post_id>/published/", post_views.post_published, name="published"),
     path("<int:post_id>/abandon/", post_views.post_abandon, name="abandon"),
+]
+
+# Each person's own alerts page (mounted at /me/alerts/).
+binding_urlpatterns = [
+    path("", alert_bindings, name="alerts"),
+    path("code/", binding_code, name="binding_code"),
+    path("<int:binding_id>/remove/", remove_binding, name="remove_binding"),
 ]

@@ -1,10 +1,23 @@
-"""The matrix page: an operator uploads a matrix file and the worker imports it."""
+"""The matrix page, where an operator uploads a matrix file for the worker to import, and
+the alerts page, where a member of staff binds their own WeChat or QQ."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from beatdesk.channels.access import access_binding_by_id, accounts_for_binding, bindings_of
+from beatdesk.channels.bindings import (
+    CODE_LIFETIME,
+    BindingError,
+    carries_alerts,
+    do_issue_code,
+    do_remove_binding,
+)
 from beatdesk.channels.forms import MatrixFileForm
 from beatdesk.channels.matrix_jobs import MATRIX_IMPORT
 from beatdesk.channels.matrix_scope import may_import
@@ -25,3 +38,53 @@ def matrix_import(request: HttpRequest) -> HttpResponse:
         job = do_start_job(user, MATRIX_IMPORT, input_name=upload.name, input_data=upload.read())
         return redirect("jobs:detail", job.pk)
     return render(request, "channels/matrix_import.html", {"form": form})
+
+
+# The alerts page (mounted at /me/alerts/): each person's own bindings, nobody else's.
+
+
+def _binding_context(user: User, code: str = "") -> dict[str, object]:
+    accounts = list(accounts_for_binding(user))
+    return {
+        "accounts": [(account, carries_alerts(account)) for account in accounts],
+        "bindings": list(bindings_of(user)),
+        "code": code,
+        "code_minutes": int(CODE_LIFETIME.total_seconds() // 60),
+    }
+
+
+@login_required
+@require_GET
+def alert_bindings(request: HttpRequest) -> HttpResponse:
+    """Show the user's bindings and the accounts they may bind their WeChat or QQ to."""
+    user = request.user
+    assert isinstance(user, User)
+    return render(request, "channels/alert_bindings.html", _binding_context(user))
+
+
+@login_required
+@require_POST
+def binding_code(request: HttpRequest) -> HttpResponse:
+    """Make a one-time binding code and show it, once, on the alerts page."""
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        code = do_issue_code(user)
+    except BindingError as error:
+        messages.error(request, str(error))
+        return redirect("me:alerts")
+    response = render(request, "channels/alert_bindings.html", _binding_context(user, code))
+    # The code binds a phone to this person: no cache or back button may keep it.
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def remove_binding(request: HttpRequest, binding_id: int) -> HttpResponse:
+    """Stop alerts reaching one of the user's own WeChat or QQ bindings."""
+    user = request.user
+    assert isinstance(user, User)
+    do_remove_binding(access_binding_by_id(user, binding_id), user)
+    messages.success(request, _("The binding is removed: alerts no longer go there."))
+    return redirect("me:alerts")

@@ -20,6 +20,7 @@ from beatdesk.checker.core import CheckResult
 from beatdesk.checker.lexicons import check_at
 from beatdesk.inbox.access import cases_for, may_work_on
 from beatdesk.inbox.answering import answer_or_propose, is_knowledge_key, menu_click_answer
+from beatdesk.inbox.channel_alerts import queue_emergency_alerts
 from beatdesk.inbox.classification import UNCLASSIFIED, Analysis, emergency_reply
 from beatdesk.inbox.deadlines import ExtensionRefused
 from beatdesk.inbox.intake import Event, IncomingMessage
@@ -305,6 +306,7 @@ def _apply_analysis(case: Case, analysis: Analysis, opened: bool) -> bool:
         )
         record("case.emergency", case, unit=case.unit, reason=case.emergency_reason)
         _alert_duty_officer(case)
+        queue_emergency_alerts(case)
         changed = True
 
     # The first message decides the type; an officer's choice is never overwritten.

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from beatdesk.audit.actions import record
 from beatdesk.units.access import CASE_WORK_ROLES, units_for
-from beatdesk.units.models import DutyShift, Unit, User
+from beatdesk.units.models import DutyShift, Role, Unit, User
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,21 @@ def on_duty(unit: Unit, day: date | None = None) -> list[User]:
     day = day or local_day(unit)
     shifts = DutyShift.objects.filter(unit=unit, day=day).select_related("user")
     return [shift.user for shift in shifts.order_by("user_id") if may_take_cases(shift.user, unit)]
+
+
+# Who answers for a unit when nobody is on its roster: those holding an officer's or a
+# leader's role at the unit itself, not everyone above it whose roles cover it.
+UNIT_OFFICER_ROLES = (Role.OFFICER, Role.DUTY_OFFICER, Role.LEADER)
+
+
+def officers_of(unit: Unit) -> list[User]:
+    """Return the active people holding an officer's or leader's role at the unit itself."""
+    officers = User.objects.filter(
+        is_active=True,
+        role_assignments__unit=unit,
+        role_assignments__role__in=UNIT_OFFICER_ROLES,
+    )
+    return list(officers.distinct().order_by("pk"))
 
 
 def people_for(unit: Unit) -> QuerySet[User]:

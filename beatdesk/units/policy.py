@@ -219,6 +219,9 @@ OUTSIDE_STAFF_POLICY: Mapping[str, str] = {
     "only what the resident may see",
     "admin/": "Django's admin: only superusers and staff flagged by an operator enter it, "
     "with Django's own permissions; no role grants access",
+    "me/": "a person's own settings: a binding of their WeChat or QQ belongs to them, "
+    "whatever their roles; any other id is 404 (channels.access.access_binding_by_id, "
+    "tests/channels/test_bindings.py)",
     "jobs/": "a job and its file belong to the person who started it, whatever their roles; "
     "any other id is 404 (core.access.jobs_for, tests/core/test_jobs.py)",
 }

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from beatdesk.channels import outbox
+from beatdesk.channels.bindings import register_alert_channel, take_binding_command
 from beatdesk.channels.deliveries import process_once, queue_automatic_reply
 from beatdesk.channels.models import (
     Account,
@@ -68,6 +69,12 @@ def _hand_to_inbox(delivery: InboundDelivery, event: Event) -> str:
 
 def _receive_message(delivery: InboundDelivery, event: MessageEvent) -> str:
     account = delivery.account
+    # Only a private chat binds an officer's QQ: a code posted in a group is everyone's.
+    if event.message_type == "private":
+        external_id = event.conversation.external_id
+        binding_reply = take_binding_command(delivery, external_id, event.text)
+        if binding_reply is not None:
+            return binding_reply
     if event.segments.skipped:
         anomalous_logger.warning(
             "onebot message with unreadable segments account=%s delivery=%s skipped=%s",
@@ -171,3 +178,5 @@ class OneBotAdapter:
 
 
 ONEBOT = register(OneBotAdapter())
+# Any QQ bot can alert an officer who bound their QQ in a private chat with it.
+register_alert_channel(ONEBOT.kind, lambda account: True)

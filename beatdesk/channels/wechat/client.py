@@ -5,6 +5,7 @@ address, so its retry is off and token fetching is ours: the stable-token endpoi
 row per account shared by every process, refreshed ahead of expiry under a row lock.
 """
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -127,3 +128,44 @@ def send_text(account: Account, openid: str, text: str, token_retries: int = 2) 
 def create_menu(account: Account, menu: dict[str, Any], token_retries: int = 2) -> None:
     """Replace the account's custom menu with `menu`, the JSON body of menu/create."""
     _call(account, lambda client: client.menu.create(menu), token_retries)
+
+
+def _post_template(body: dict[str, Any], token: str) -> str:
+    """POST one template message; return WeChat's msgid or raise WeChatAPIError."""
+    # Sent as UTF-8 JSON rather than \u escapes, the way WeChat's own examples are written.
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        response = requests.post(
+            f"{api_base()}/cgi-bin/message/template/send",
+            params={"access_token": token},
+            data=data,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            timeout=HTTP_TIMEOUT_SECONDS,
+        )
+        answer: dict[str, Any] = response.json()
+    except (requests.RequestException, ValueError):
+        raise WeChatAPIError(None, "API unreachable") from None
+    if not isinstance(answer, dict):
+        raise WeChatAPIError(None, "API answer is not a JSON object")
+
+    code = int(answer.get("errcode", -1))
+    if code != 0:
+        raise WeChatAPIError(code, "template message refused")
+    return str(answer.get("msgid", ""))
+
+
+def send_template(account: Account, body: dict[str, Any], token_retries: int = 2) -> str:
+    """Send a template message (no 48-hour window); refresh the token a bounded number of times.
+
+    `body` is the wire body without the token: touser, template_id, data and, optionally,
+    client_msg_id. Returns WeChat's msgid.
+    """
+    token = access_token_for(account)
+    for attempt in range(token_retries + 1):
+        try:
+            return _post_template(body, token)
+        except WeChatAPIError as error:
+            if error.code not in TOKEN_ERRORS or attempt == token_retries:
+                raise
+            token = access_token_for(account, force=True)
+    raise AssertionError("the loop returns or raises")

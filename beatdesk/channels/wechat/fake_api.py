@@ -1,14 +1,24 @@
 """A local stand-in for api.weixin.qq.com that speaks its exact JSON wire format.
 
-It covers what Beatdesk calls: access tokens (ordinary and stable) and customer-service
-text messages with their 48-hour window and five-message quota. Tests start it in-process;
-the demo runs it as a process:
+It covers what Beatdesk calls: access tokens (ordinary and stable), customer-service
+text messages with their 48-hour window and five-message quota, and template messages
+(staff alerts), which need no window but a follower and a template the app owns. Tests
+start it in-process; the demo runs it as a process:
 
     python -m beatdesk.channels.wechat.fake_api --port 8901 --app wxdemo:demo-secret
 
 It listens on 127.0.0.1 only. Besides WeChat's paths it serves two of its own under
 /_fake/ so that a demo running it as a separate process can still tell it that a user
 wrote (POST /_fake/user_message {"openid": ...}) and read what was sent (GET /_fake/calls).
+
+Template messages follow the public documentation of /cgi-bin/message/template/send: the
+body holds touser, template_id, an optional client_msg_id and data ({"field": {"value":
+...}}); success answers {"errcode":0,"errmsg":"ok","msgid":...}. A `thing` value over 20
+characters, a `character_string` over 32 or outside printable ASCII, a `time` not of the
+form 2024-01-01 12:00, or a template field left out is refused with 47003, the way WeChat
+names the field in its errmsg. Not documented, so guessed here: a second send with the
+same touser and client_msg_id within ten minutes is answered like the first, with the
+same msgid, and not delivered again.
 """
 
 import argparse
@@ -16,6 +26,7 @@ import collections
 import hmac
 import json
 import logging
+import re
 import secrets
 import sys
 import threading
@@ -40,8 +51,10 @@ TOKEN_PATH = "/cgi-bin/token"  # noqa: S105
 STABLE_TOKEN_PATH = "/cgi-bin/stable_token"  # noqa: S105
 CUSTOM_SEND_PATH = "/cgi-bin/message/custom/send"
 MENU_CREATE_PATH = "/cgi-bin/menu/create"
+TEMPLATE_SEND_PATH = "/cgi-bin/message/template/send"
 USER_MESSAGE_PATH = "/_fake/user_message"
 CALLS_PATH = "/_fake/calls"
+FOLLOW_PATH = "/_fake/follow"
 
 TOKEN_LIFETIME_SECONDS = 7200
 # The stable token is renewed in its last five minutes, and forced refreshes closer
@@ -52,6 +65,12 @@ DEFAULT_GRACE_SECONDS = 300.0
 WINDOW_SECONDS = 48 * 3600
 WINDOW_QUOTA = 5
 TEXT_LIMIT_BYTES = 2048
+CLIENT_MSG_ID_SECONDS = 600
+CLIENT_MSG_ID_LIMIT_BYTES = 64
+# The longest template value per field type, in characters; `time` has its own form.
+TEMPLATE_VALUE_LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "number": 32}
+TEMPLATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?")
+PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]*")
 
 CUSTOM_MSGTYPES = frozenset(
     {"text", "image", "voice", "video", "music", "news", "mpnews", "msgmenu", "wxcard"}
@@ -75,6 +94,7 @@ ERRMSGS: dict[int, str] = {
     40024: "invalid sub button type",
     40025: "invalid sub button name size",
     40026: "invalid sub button key size",
+    40037: "invalid template_id",
     40066: "invalid url",
     40125: "invalid appsecret",
     40164: "invalid ip, not in whitelist",
@@ -82,6 +102,7 @@ ERRMSGS: dict[int, str] = {
     41002: "appid missing",
     41004: "appsecret missing",
     42001: "access_token expired",
+    43004: "require subscribe",
     43001: "require GET method",
     43002: "require POST method",
     44004: "empty content",
@@ -90,7 +111,9 @@ ERRMSGS: dict[int, str] = {
     45011: "api minute-quota reach limit",
     45015: "response out of time limit or subscription is canceled",
     45047: "out of response count limit",
+    45067: "clientmsgid size out of limit",
     47001: "data format error",
+    47003: "argument invalid!",
     48001: "api unauthorized",
 }
 
@@ -142,6 +165,18 @@ class _Window:
     sent: int = 0
 
 
+@dataclass(frozen=True)
+class _Template:
+    app_id: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _TemplateSend:
+    msgid: int
+    at: float
+
+
 @dataclass
 class _State:
     """Everything the fake remembers; only touched while holding FakeWeChatAPI._lock."""
@@ -150,6 +185,11 @@ class _State:
     latest: dict[tuple[str, TokenSource], _Token] = field(default_factory=dict)
     last_forced: dict[str, float] = field(default_factory=dict)
     windows: dict[str, _Window] = field(default_factory=dict)
+    followers: set[str] = field(default_factory=set)
+    templates: dict[str, _Template] = field(default_factory=dict)
+    template_sends: dict[tuple[str, str], _TemplateSend] = field(default_factory=dict)
+    delivered_templates: list[dict[str, Any]] = field(default_factory=list)
+    next_msgid: int = 3599307433715204104
     faults: dict[str, collections.deque[_Fault]] = field(default_factory=dict)
     delays: dict[str, collections.deque[float]] = field(default_factory=dict)
     calls: list[RecordedCall] = field(default_factory=list)
@@ -158,10 +198,10 @@ class _State:
     menus: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _error(errcode: int, status: int = 200) -> _Answer:
+def _error(errcode: int, status: int = 200, hint: str = "") -> _Answer:
     """Answer with WeChat's error envelope, rid suffix included."""
     rid = "-".join(secrets.token_hex(4) for _ in range(3))
-    message = ERRMSGS.get(errcode, "fake api error")
+    message = " ".join(part for part in (ERRMSGS.get(errcode, "fake api error"), hint) if part)
     return _Answer(status, {"errcode": errcode, "errmsg": f"{message} rid: {rid}"})
 
 
@@ -240,6 +280,19 @@ class FakeWeChatAPI(LoopbackFake):
             moment = at if at is not None else self.now()
             self._state.windows[openid] = _Window(opened_at=moment)
 
+    def follow(self, openid: str, following: bool = True) -> None:
+        """Make openid a follower of the account (or no longer one), for template messages."""
+        with self._lock:
+            if following:
+                self._state.followers.add(openid)
+            else:
+                self._state.followers.discard(openid)
+
+    def add_template(self, app_id: str, template_id: str, fields: Sequence[str]) -> None:
+        """Give the app a template with these fields (such as thing1, character_string2)."""
+        with self._lock:
+            self._state.templates[template_id] = _Template(app_id, tuple(fields))
+
     # Scripted trouble.
 
     def fail_next(self, path: str, errcode: int, times: int = 1) -> None:
@@ -299,6 +352,15 @@ class FakeWeChatAPI(LoopbackFake):
             and call.body.get("msgtype") == "text"
         ]
 
+    def sent_templates(self, openid: str) -> list[dict[str, Any]]:
+        """Return the bodies of the template messages delivered to openid, oldest first.
+
+        A repeat that WeChat answers without delivering (same client_msg_id) is not here.
+        """
+        with self._lock:
+            delivered = list(self._state.delivered_templates)
+        return [body for body in delivered if body.get("touser") == openid]
+
     # Answering a request.
 
     def answer(
@@ -349,6 +411,10 @@ class FakeWeChatAPI(LoopbackFake):
             return self._custom_send(query, body) if method == "POST" else _error(43002)
         if path == MENU_CREATE_PATH:
             return self._menu_create(query, body) if method == "POST" else _error(43002)
+        if path == TEMPLATE_SEND_PATH:
+            return self._template_send(query, body) if method == "POST" else _error(43002)
+        if path == FOLLOW_PATH and method == "POST":
+            return self._control_follow(body)
         if path == USER_MESSAGE_PATH and method == "POST":
             return self._control_user_message(body)
         if path == CALLS_PATH and method == "GET":
@@ -496,6 +562,59 @@ class FakeWeChatAPI(LoopbackFake):
         self._state.menus[token.app_id] = body
         return _ok()
 
+    # Template messages.
+
+    def _template_send(self, query: dict[str, str], body: Any) -> _Answer:
+        refusal = self._token_refusal(query)
+        if refusal:
+            return _error(refusal)
+        app_id = self._state.tokens[query["access_token"]].app_id
+        answer = self._template_refusal(app_id, body)
+        if answer is not None:
+            return answer
+        return self._deliver_template(body)
+
+    def _template_refusal(self, app_id: str, body: Any) -> _Answer | None:
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+            return _error(47001)
+        touser = body.get("touser")
+        if not isinstance(touser, str) or not touser:
+            return _error(40003)
+        template = self._state.templates.get(str(body.get("template_id") or ""))
+        if template is None or template.app_id != app_id:
+            return _error(40037)
+        client_msg_id = str(body.get("client_msg_id") or "")
+        if len(client_msg_id.encode("utf-8")) > CLIENT_MSG_ID_LIMIT_BYTES:
+            return _error(45067)
+        for name in template.fields:
+            if not _template_value_fits(name, body["data"].get(name)):
+                return _error(47003, hint=f"data.{name}.value invalid")
+        if touser not in self._state.followers:
+            return _error(43004)
+        return None
+
+    def _deliver_template(self, body: dict[str, Any]) -> _Answer:
+        key = (body["touser"], str(body.get("client_msg_id") or ""))
+        earlier = self._state.template_sends.get(key)
+        moment = self.now()
+        if key[1] and earlier is not None and moment - earlier.at < CLIENT_MSG_ID_SECONDS:
+            return _Answer(200, {"errcode": 0, "errmsg": "ok", "msgid": earlier.msgid})
+        self._state.next_msgid += 1
+        msgid = self._state.next_msgid
+        if key[1]:
+            self._state.template_sends[key] = _TemplateSend(msgid, moment)
+        self._state.delivered_templates.append(body)
+        return _Answer(200, {"errcode": 0, "errmsg": "ok", "msgid": msgid})
+
+    def _control_follow(self, body: Any) -> _Answer:
+        if not isinstance(body, dict) or not isinstance(body.get("openid"), str):
+            return _error(47001)
+        if body.get("following", True) is False:
+            self._state.followers.discard(body["openid"])
+        else:
+            self._state.followers.add(body["openid"])
+        return _ok()
+
     def _control_user_message(self, body: Any) -> _Answer:
         if not isinstance(body, dict) or not isinstance(body.get("openid"), str):
             return _error(47001)
@@ -580,6 +699,22 @@ def _button_refusal(
         if not isinstance(key, str) or not key or len(key.encode("utf-8")) > limits[1]:
             return codes["key"]
     return None
+
+
+def _template_value_fits(name: str, entry: Any) -> bool:
+    """Say whether a template field's value is one WeChat would accept for its type."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
+        return False
+    value = entry["value"]
+    kind = name.rstrip("0123456789")
+    if not value:
+        return False
+    if kind == "time":
+        return TEMPLATE_TIME.fullmatch(value) is not None
+    if kind == "character_string" and not PRINTABLE_ASCII.fullmatch(value):
+        return False
+    limit = TEMPLATE_VALUE_LIMITS.get(kind)
+    return limit is None or len(value) <= limit
 
 
 def _outcome(result: _Answer) -> tuple[int, int | None]:

@@ -40,8 +40,8 @@ def write(
     client: Client, account: Account, text: str, key: str = "", language: str = "", **extra: str
 ) -> object:
     data = {"text": text, "key": key or secrets.token_hex(16), **extra}
-    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
-    return client.post(f"/posts/accounts/{account.code}/write/", data, **headers)
+    headers = {"Accept-Language": language} if language else None
+    return client.post(f"/posts/accounts/{account.code}/write/", data, headers=headers)
 
 
 def test_a_post_goes_out_through_share_once_and_its_link_is_shown(
