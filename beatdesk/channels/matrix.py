@@ -2,7 +2,8 @@
 
 One row per record; the `record` column says which: `unit`, `person` or `account`.
 Rows may come in any order within a file as long as a parent unit appears before its
-children. Re-importing the same file changes nothing.
+children. Re-importing the same file changes nothing. The columns are defined, with their
+meaning and the longest cell each takes, in `matrix_columns.py`.
 
 The command line imports with every right; a person importing from the matrix page is an
 `Importer` limited to the units their roles cover (see `matrix_scope.py`). Problems are in
@@ -20,6 +21,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beatdesk.audit.actions import record as audit
+
+# COLUMNS stays importable from here, where the import's callers have always found it.
+from beatdesk.channels.matrix_columns import COLUMNS as COLUMNS
+from beatdesk.channels.matrix_columns import too_long
 from beatdesk.channels.matrix_scope import Importer
 from beatdesk.channels.models import Account, ChannelKind, SecurityMode
 from beatdesk.channels.onebot.credentials import CredentialsError, check_api_base_url
@@ -27,34 +32,6 @@ from beatdesk.core.tables import Row, TableFileError, read_table_data
 from beatdesk.units.models import RegionType, Role, RoleAssignment, Unit, UnitKind, User
 
 logger = logging.getLogger(__name__)
-
-COLUMNS = [
-    "record",
-    "code",
-    "name",
-    "kind",
-    "parent",
-    "region_type",
-    "unit",
-    "role",
-    "username",
-    "display_name",
-    "channel",
-    "app_id",
-    "original_id",
-    "security_mode",
-    "owner",
-    "token",
-    "encoding_aes_key",
-    "app_secret",
-    "self_id",
-    "api_base_url",
-    "access_token",
-    "secret",
-    "contact_phone",
-    "office_hours",
-    "address",
-]
 
 
 class MatrixError(Exception):
@@ -130,21 +107,25 @@ def _import_unit(row: dict[str, str], importer: Importer) -> bool:
     for column in ("contact_phone", "office_hours", "address"):
         if column in row:
             defaults[column] = row[column]
-    before = Unit.objects.filter(code=row["code"]).values_list("parent_id", flat=True).first()
+    before = Unit.objects.filter(code=row["code"]).values("parent_id", "name").first()
     unit, created = Unit.objects.update_or_create(code=row["code"], defaults=defaults)
-    if created:
+    if created or before is None:
         audit("unit.created", unit, actor=importer.actor, unit=unit)
-    elif before != unit.parent_id:
+        return True
+    if before["name"] != unit.name:
+        # Ids only: a name may be anything the file says, and the trail keeps no text.
+        audit("unit.renamed", unit, actor=importer.actor, unit=unit)
+    if before["parent_id"] != unit.parent_id:
         # Its subtree moved with it (Unit.save); who sees what under it changes too.
         audit(
             "unit.moved",
             unit,
             actor=importer.actor,
             unit=unit,
-            from_parent=before,
+            from_parent=before["parent_id"],
             to_parent=unit.parent_id,
         )
-    return created
+    return False
 
 
 def _unit_named(code: str) -> Unit:
@@ -165,8 +146,11 @@ def _import_person(row: dict[str, str], importer: Importer) -> bool:
     user, created = User.objects.get_or_create(username=row["username"])
     if created:
         user.set_unusable_password()
+    before = user.display_name
     user.display_name = row.get("display_name", "") or user.display_name
     user.save()
+    if not created and user.display_name != before:
+        audit("person.renamed", user, actor=importer.actor, unit=unit, user=user.pk)
     for role in roles:
         assignment, granted = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
         if granted:
@@ -313,6 +297,15 @@ def _import_row(
         problem = _("record must be unit, person or account")
         summary.problems.append(
             _("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+        )
+        return
+    # A cell longer than its field is refused here: PostgreSQL would fail the whole import
+    # on it, and SQLite would store it whole.
+    too_long_cells = too_long(kind, row)
+    if too_long_cells:
+        summary.problems.extend(
+            _("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+            for problem in too_long_cells
         )
         return
     try:

@@ -2,7 +2,14 @@ from django.urls import path
 
 from beatdesk.channels.onebot.views import onebot_hook
 from beatdesk.channels.qqbot.views import qqbot_hook
-from beatdesk.channels.views import alert_bindings, binding_code, matrix_import, remove_binding
+from beatdesk.channels.views import (
+    alert_bindings,
+    binding_code,
+    matrix_guide,
+    matrix_import,
+    matrix_sample,
+    remove_binding,
+)
 from beatdesk.channels.wechat.views import wechat_hook
 from beatdesk.channels.weibo import post_views
 from beatdesk.channels.weibo.views import weibo_hook
@@ -28,6 +35,8 @@ urlpatterns = [
 # The matrix page, for operators and system administrators (mounted at /matrix/).
 matrix_urlpatterns = [
     path("import/", matrix_import, name="import"),
+    path("guide/", matrix_guide, name="guide"),
+    path("sample.csv", matrix_sample, name="sample"),
 ]
 
 # Posts through the accounts a person operates (mounted at /posts/). Only Weibo takes

@@ -38,7 +38,7 @@ from beatdesk.checker.lexicon_jobs import LEXICON_IMPORT
 from beatdesk.checker.lexicons import check_at
 from beatdesk.checker.models import Lexicon, LexiconTerm
 from beatdesk.checker.presentation import result_data, segments
-from beatdesk.core.actions import do_start_job
+from beatdesk.core.actions import JobRefused, do_start_job
 from beatdesk.core.jsonin import JsonInputError, parse_json
 from beatdesk.core.ratelimit import API_CHECKS, note
 from beatdesk.units.access import units_for
@@ -252,7 +252,7 @@ def lexicon_detail(request: HttpRequest, code: str) -> HttpResponse:
                 do_remove_term(user, term)
                 messages.success(request, _("The term was removed."))
                 return redirect("checker:lexicon_detail", code=unit.code)
-        except LexiconError as error:
+        except (LexiconError, JobRefused) as error:
             messages.error(request, str(error))
 
     terms = layer.terms.all() if layer else LexiconTerm.objects.none()

@@ -2,14 +2,15 @@
 
 The matrix and the unit areas are both kept in spreadsheets by the people who run them; both
 imports read them the same way: UTF-8 CSV (a byte-order mark allowed) or the first sheet of
-an .xlsx workbook, the first row naming the columns, blank rows skipped, cells trimmed.
+an .xlsx workbook, the first row naming the columns (each once), blank rows skipped, cells
+trimmed.
 Problems are in the active language (English on the command line).
 """
 
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -35,8 +36,22 @@ def _clean(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _refuse_repeated_columns(header: Iterable[str | None]) -> None:
+    """Refuse a first row that names a column twice: one of the two would be lost unseen."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for name in (_clean(cell) for cell in header):
+        if name and name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    if repeated:
+        message = _("line 1: the column %(column)s is named more than once; keep one")
+        raise TableFileError([message % {"column": name[:64]} for name in repeated])
+
+
 def _rows_from_csv(data: bytes) -> Iterator[Row]:
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    _refuse_repeated_columns(reader.fieldnames or [])
     for line, row in enumerate(reader, start=2):
         cells = {key.strip(): _clean(value) for key, value in row.items() if key}
         if any(cells.values()):
@@ -53,6 +68,7 @@ def _rows_from_excel(data: bytes) -> Iterator[Row]:
     sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [_clean(cell) for cell in next(rows, ())]
+    _refuse_repeated_columns(header)
     for line, values in enumerate(rows, start=2):
         cells = dict(zip(header, (_clean(value) for value in values), strict=False))
         if any(cells.values()):

@@ -1,3 +1,5 @@
+from pathlib import PurePath
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Max
@@ -12,6 +14,11 @@ from beatdesk.core.models import Job, JobStatus, WorkerHeartbeat
 
 # The jobs page lists this many of the newest; older ones stay in the database.
 JOB_LIST_SIZE = 50
+# The kinds of file jobs write, by suffix; anything else is served as plain bytes.
+CONTENT_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -60,7 +67,8 @@ def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
     job = access_job_by_id(request.user, job_id)
     if job.status != JobStatus.DONE or not job.result_name:
         raise Http404("This job has no file")
-    response = HttpResponse(bytes(job.result_data), content_type="text/csv; charset=utf-8")
+    content_type = CONTENT_TYPES.get(PurePath(job.result_name).suffix, "application/octet-stream")
+    response = HttpResponse(bytes(job.result_data), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{job.result_name}"'
     # A shared computer's browser cache must not keep a list of cases.
     add_never_cache_headers(response)

@@ -20,7 +20,7 @@ from beatdesk.audit.models import AuditRecord
 from beatdesk.checker.core import conceal
 from beatdesk.checker.models import CheckRecord
 from beatdesk.checker.presentation import category_label, result_data
-from beatdesk.core.actions import do_start_job
+from beatdesk.core.actions import JobRefused, do_start_job
 from beatdesk.inbox.access import (
     CANNED_ANSWER_ROLES,
     access_case_by_id,
@@ -634,7 +634,11 @@ def case_export(request: HttpRequest) -> HttpResponse:
     if not may_export(_user(request)):
         raise PermissionDenied("The policy table gives this person no right to export")
     if request.method == "POST":
-        job = do_start_job(_user(request), CASE_EXPORT)
+        try:
+            job = do_start_job(_user(request), CASE_EXPORT)
+        except JobRefused as refusal:
+            messages.error(request, str(refusal))
+            return render(request, "inbox/case_export.html", status=429)
         return redirect("jobs:detail", job.pk)
     return render(request, "inbox/case_export.html")
 

@@ -1,5 +1,11 @@
-"""Whose cases a report counts: the cases the user may see, in the user's own units only."""
+"""Whose cases a report counts: the cases the user may see, in the user's own units only.
 
+The page counts the units of every case role. A report file leaves the screen, so it is
+the policy table's export row (`Action.EXPORT`) that says who may prepare one, and for
+which units: it never holds more than the page shows its maker.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -9,6 +15,9 @@ from beatdesk.inbox.access import cases_for
 from beatdesk.inbox.models import Case
 from beatdesk.units.access import CASE_ROLES, role_roots, subtree_filter, units_for
 from beatdesk.units.models import Unit, User
+from beatdesk.units.policy import Action, roles_for
+
+REPORT_FILE_ROLES = roles_for(Action.EXPORT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +37,9 @@ class ReportScope:
         return rows
 
 
-def top_units_for(user: User) -> list[Unit]:
-    """Return the units where the user's case roles start, none inside another of them."""
-    roots = sorted(role_roots(user, CASE_ROLES), key=lambda unit: unit.path)
+def top_units_for(user: User, roles: Iterable[str] = CASE_ROLES) -> list[Unit]:
+    """Return the units where the user's `roles` start, none inside another of them."""
+    roots = sorted(role_roots(user, roles), key=lambda unit: unit.path)
     tops: list[Unit] = []
     for unit in roots:
         if not any(unit.path.startswith(top.path) for top in tops):
@@ -38,24 +47,37 @@ def top_units_for(user: User) -> list[Unit]:
     return tops
 
 
-def report_units_for(user: User) -> QuerySet[Unit]:
+def report_units_for(user: User, roles: Iterable[str] = CASE_ROLES) -> QuerySet[Unit]:
     """Return the units a report may be narrowed to: every unit the user's roles cover."""
-    return units_for(user, CASE_ROLES).order_by("path")
+    return units_for(user, roles).order_by("path")
 
 
-def access_report_scope(user: User, unit: Unit | None = None) -> ReportScope:
+def may_prepare_report_file(user: User) -> bool:
+    """Return whether the policy table lets the user take a report away as a file."""
+    return bool(role_roots(user, REPORT_FILE_ROLES))
+
+
+def access_report_scope(
+    user: User, unit: Unit | None = None, roles: Iterable[str] = CASE_ROLES
+) -> ReportScope:
     """Return the scope of the user's report, narrowed to `unit` if one is given.
 
-    A person with no case role has no report: not found, as a case outside one's units
+    A person with none of `roles` has no report: not found, as a case outside one's units
     is. A case another unit only offers to the user's units stays out: until it is
     accepted it is that unit's, and a sibling's cases must never be counted here.
     """
-    tops = top_units_for(user)
+    roles = frozenset(roles)
+    tops = top_units_for(user, roles)
     if not tops:
         raise Http404("No units to report on")
     if unit is not None:
-        if not units_for(user, CASE_ROLES).filter(pk=unit.pk).exists():
+        if not units_for(user, roles).filter(pk=unit.pk).exists():
             raise Http404("No such unit")
         tops = [unit]
     cases = cases_for(user).filter(subtree_filter(tops, "unit__"))
     return ReportScope(cases=cases, tops=tuple(tops))
+
+
+def access_report_file_scope(user: User, unit: Unit | None = None) -> ReportScope:
+    """Return the scope of a report file: the page's, within the units where one may export."""
+    return access_report_scope(user, unit, REPORT_FILE_ROLES)

@@ -8,7 +8,7 @@ time zone (settings.TIME_ZONE), so a message at 23:30 Beijing time counts on tha
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -149,24 +149,26 @@ def weekly_answer_times(
 
 
 def on_time_rates(
-    cases: QuerySet[Case], rows: Sequence[tuple[Unit, bool]], since: datetime, now: datetime
+    cases: QuerySet[Case],
+    rows: Sequence[tuple[Unit, bool]],
+    since: datetime,
+    now: datetime,
+    on_unit: Callable[[int], None] | None = None,
 ) -> list[UnitRate]:
     """Return the on-time rate of each row's unit and everything under it.
 
     Counted are the cases opened since `since`, and every case still open past its
     deadline however old it is, so that an old backlog cannot drop out of the picture.
+    `on_unit` hears how many units are rated, after each one.
     """
     outcomes = _outcomes(cases, since, now)
-    return [
-        UnitRate(
-            unit=unit,
-            rate=compute_on_time_rate(
-                (outcome for path, outcome in outcomes if path.startswith(unit.path)), now
-            ),
-            is_top=is_top,
-        )
-        for unit, is_top in rows
-    ]
+    rates = []
+    for done, (unit, is_top) in enumerate(rows, start=1):
+        under = (outcome for path, outcome in outcomes if path.startswith(unit.path))
+        rates.append(UnitRate(unit=unit, rate=compute_on_time_rate(under, now), is_top=is_top))
+        if on_unit is not None:
+            on_unit(done)
+    return rates
 
 
 def _zone() -> tzinfo:

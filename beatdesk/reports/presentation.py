@@ -7,6 +7,7 @@ would rather read than look.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -30,10 +31,49 @@ OTHER_TYPES = "other"
 MESSAGE_KINDS = ("resident", "person", "automatic")
 
 
+# A figure as counted: a day, a name, a count, hours or a share; None where there is none.
+Cell = str | int | float | date | None
+
+
+class ColumnKind(StrEnum):
+    """What a table's column holds, which says how the page and the workbook write it."""
+
+    TEXT = "text"
+    DAY = "day"
+    COUNT = "count"
+    HOURS = "hours"
+    SHARE = "share"
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
+    """The numbers of a chart as counted; the page and the report file both write these."""
+
     head: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    kinds: tuple[ColumnKind, ...]
+    values: tuple[tuple[Cell, ...], ...]
+
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        """Return the values as the page writes them."""
+        return tuple(
+            tuple(shown_cell(kind, value) for kind, value in zip(self.kinds, row, strict=True))
+            for row in self.values
+        )
+
+
+def shown_cell(kind: ColumnKind, value: Cell) -> str:
+    """Write one value as the page shows it: hours to a tenth, shares as whole percents."""
+    if isinstance(value, date):
+        return value.isoformat()
+    number = float(value) if isinstance(value, int | float) else None
+    if kind == ColumnKind.HOURS:
+        return _hours(number)
+    if kind == ColumnKind.SHARE:
+        return _percent(number)
+    if kind == ColumnKind.COUNT:
+        return str(round(number or 0))
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,11 +258,11 @@ def _day_label(day: date) -> str:
 
 
 def _daily_table(days: Sequence[date], names: Sequence[str], series: Sequence[Series]) -> Table:
-    rows = tuple(
-        (day.isoformat(), *(_count(one.values[index]) for one in series))
-        for index, day in enumerate(days)
+    values: tuple[tuple[Cell, ...], ...] = tuple(
+        (day, *(round(one.values[index] or 0) for one in series)) for index, day in enumerate(days)
     )
-    return Table(head=(_("Day"), *names), rows=rows)
+    kinds = (ColumnKind.DAY, *(ColumnKind.COUNT for _name in names))
+    return Table(head=(_("Day"), *names), kinds=kinds, values=values)
 
 
 def _answer_table(weeks: Sequence[WeekOfAnswers]) -> Table:
@@ -233,17 +273,18 @@ def _answer_table(weeks: Sequence[WeekOfAnswers]) -> Table:
         _("90th percentile (hours)"),
         _("Not yet answered by an officer"),
     )
-    rows = tuple(
-        (
-            week.week_start.isoformat(),
-            str(len(week.hours)),
-            _hours(week.median),
-            _hours(week.ninetieth),
-            str(week.unanswered),
-        )
+    kinds = (
+        ColumnKind.DAY,
+        ColumnKind.COUNT,
+        ColumnKind.HOURS,
+        ColumnKind.HOURS,
+        ColumnKind.COUNT,
+    )
+    values = tuple(
+        (week.week_start, len(week.hours), week.median, week.ninetieth, week.unanswered)
         for week in weeks
     )
-    return Table(head=head, rows=rows)
+    return Table(head=head, kinds=kinds, values=values)
 
 
 def _rate_table(rates: Sequence[UnitRate]) -> Table:
@@ -255,18 +296,19 @@ def _rate_table(rates: Sequence[UnitRate]) -> Table:
         _("Counted"),
         _("On-time rate"),
     )
-    rows = tuple(
+    kinds = (ColumnKind.TEXT, *(ColumnKind.COUNT for _count in range(4)), ColumnKind.SHARE)
+    values = tuple(
         (
             rate.unit.name,
-            str(rate.rate.on_time),
-            str(rate.rate.closed_late),
-            str(rate.rate.open_overdue),
-            str(rate.rate.counted),
-            _percent(rate.rate.rate),
+            rate.rate.on_time,
+            rate.rate.closed_late,
+            rate.rate.open_overdue,
+            rate.rate.counted,
+            rate.rate.rate,
         )
         for rate in rates
     )
-    return Table(head=head, rows=rows)
+    return Table(head=head, kinds=kinds, values=values)
 
 
 def _rate_note(rate: UnitRate) -> str:
@@ -285,7 +327,3 @@ def _percent(share: float | None) -> str:
 
 def _hours(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
-
-
-def _count(value: float | None) -> str:
-    return str(round(value or 0))

@@ -6,4 +6,5 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.reports_page, name="reports"),
+    path("file/", views.report_file, name="file"),
 ]

@@ -32,7 +32,8 @@ Decisions, and why:
   reads nor deletes the audit trail; no administrator reads residents' messages.
 - **Exporting cases** (a masked CSV, run as a job) is for leaders, network center staff and
   inspectors: officers read their cases on screen, but taking a unit's cases away in bulk
-  is for those who answer for the unit or supervise it. The export page asks this table.
+  is for those who answer for the unit or supervise it. The export page asks this table,
+  and so does the report file (`reports.access`), which takes a unit's figures away too.
 - **Seeing personal data whole** (unmasking) is for officers, duty officers and leaders,
   who call residents back; every screen masks it otherwise, and each showing is audited.
 - **Posting through an account** (a post the outbox delivers, or one a person publishes

@@ -50,3 +50,22 @@ def test_the_reports_stay_usable_on_a_phone_in_chinese_and_in_english(
     assert page_width(phone) <= PHONE["width"], "the open table widens the page on a phone"
     assert_accessible(phone)
     save_screen(phone, "phone-reports-en")
+
+
+def test_the_leader_takes_the_report_away_as_a_workbook(desk: Page, site: Site) -> None:
+    _open_reports(desk)
+    desk.click("header button[name=language][value=en]")
+    desk.select_option("#id_days", "7")
+    desk.click("form.report-filter button[type=submit]")
+    desk.wait_for_url("**/reports/?days=7*")
+
+    desk.click("form.report-file button[type=submit]")
+    desk.wait_for_url("**/jobs/*/")
+    status = desk.locator("#job-status")
+    expect(status).to_have_class("job-status job-done")
+    assert_accessible(desk)
+
+    with desk.expect_download() as download:
+        status.locator("a[href$='/file/']").click()
+    assert download.value.suggested_filename.startswith("report-")
+    assert download.value.suggested_filename.endswith(".xlsx")

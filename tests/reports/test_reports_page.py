@@ -116,7 +116,7 @@ def test_an_officer_cannot_widen_the_report_to_a_sibling_station(
 
     page = report_page(cast.officer_a, "?unit=station-b")
 
-    assert "Select a valid choice" in page
+    assert "That unit is not one of yours" in page
     assert rate_rows(page) == ["Unit station-a"]
     assert "100% · 1 of 1" in page and "0 of 1" not in page
 
