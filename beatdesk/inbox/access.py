@@ -76,3 +76,13 @@ def canned_answers_kept_by(user: User) -> QuerySet[CannedAnswer]:
 def may_unmask(user: User, case: Case) -> bool:
     """Return whether the user may see the case's personal data whole (audited each time)."""
     return units_for(user, roles_for(Action.UNMASK)).filter(pk=case.unit_id).exists()
+
+
+def may_verify(user: User, case: Case) -> bool:
+    """Return whether the user may record how a tip or help request was checked."""
+    return units_for(user, roles_for(Action.VERIFY)).filter(pk=case.unit_id).exists()
+
+
+def may_unseal(user: User, case: Case) -> bool:
+    """Return whether the user may see a sealed tipster (with a reason, audited each time)."""
+    return units_for(user, roles_for(Action.UNSEAL)).filter(pk=case.unit_id).exists()

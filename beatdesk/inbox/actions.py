@@ -23,6 +23,7 @@ from beatdesk.inbox.answering import answer_or_propose, is_knowledge_key, menu_c
 from beatdesk.inbox.channel_alerts import queue_emergency_alerts
 from beatdesk.inbox.classification import UNCLASSIFIED, Analysis, emergency_reply
 from beatdesk.inbox.deadlines import ExtensionRefused
+from beatdesk.inbox.errors import InboxError as InboxError
 from beatdesk.inbox.intake import Event, IncomingMessage
 from beatdesk.inbox.models import (
     OPEN_STATUSES,
@@ -41,7 +42,9 @@ from beatdesk.inbox.models import (
 )
 from beatdesk.inbox.routing import clues_of, place_match, routable
 from beatdesk.inbox.schedule import check_extension, end_pause, schedule_deadline, start_pause
+from beatdesk.inbox.sealing import seal_if_anonymous
 from beatdesk.inbox.triage import analyse_message
+from beatdesk.inbox.verification import check_answer, check_resolving
 from beatdesk.units.access import units_for
 from beatdesk.units.areas import AreaMatch
 from beatdesk.units.duty import may_take_cases, on_duty, take_turn
@@ -50,10 +53,6 @@ from beatdesk.units.models import Role, Unit, User
 logger = logging.getLogger(__name__)
 
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-class InboxError(Exception):
-    """An inbox action was refused; the message is safe to show to the user."""
 
 
 class AnswerHeldBack(InboxError):
@@ -184,6 +183,7 @@ def do_receive_message(
         case, opened = (None, False)
         if incoming.opens_case:
             case, opened = _open_or_join_case(resident, incoming)
+            seal_if_anonymous(case, incoming)
 
         message = Message.objects.create(
             resident=resident,
@@ -427,7 +427,8 @@ def do_answer_case(
     """Check the officer's answer, then write it and its outbox row in one transaction.
 
     A blocking finding stops the answer; a finding that needs review stops it unless the
-    officer has `confirmed` it, and that confirmation is recorded with the findings.
+    officer has `confirmed` it, and that confirmation is recorded with the findings. A tip
+    or help request not yet verified takes interim answers only (inbox.verification).
     """
     _check_worker(actor, case)
     text = text.strip()
@@ -435,6 +436,7 @@ def do_answer_case(
         raise InboxError(_("Write an answer before sending it."))
     if resolve:
         _check_settled(case)
+    interim = check_answer(case, text, final=resolve)
     result, versions = check_at(text, case.unit)
     if result.is_blocked:
         raise AnswerHeldBack(_("The answer was not sent: fix the blocking findings."), result)
@@ -453,12 +455,20 @@ def do_answer_case(
             text=text,
             sent_at=timezone.now(),
             author=actor,
+            is_interim=interim,
         )
         message.outbox = outbox.enqueue(
             case.account, case.resident.external_id, text, f"inbox-message:{message.pk}"
         )
         message.save(update_fields=["outbox"])
-        record("case.answered", case, actor=actor, unit=case.unit, message=message.pk)
+        record(
+            "case.answered",
+            case,
+            actor=actor,
+            unit=case.unit,
+            message=message.pk,
+            interim=interim,
+        )
         if result.findings:
             do_record_check(
                 result,
@@ -523,6 +533,7 @@ def do_change_case_status(case: Case, actor: User, target: str) -> Case:
             raise InboxError(_("A case cannot move from this status to that one."))
         if target in {CaseStatus.RESOLVED, CaseStatus.CLOSED}:
             _check_settled(case)
+        check_resolving(case, target)
         if target == CaseStatus.REOPENED and _has_other_open_case(case):
             raise InboxError(_("The resident already has another open case on this account."))
         _set_status(case, actor, target)

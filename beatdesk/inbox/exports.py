@@ -87,7 +87,7 @@ def _row(case: Case) -> Iterable[str]:
         case.get_status_display(),
         case.get_case_type_display(),
         case.unit.name,
-        case.resident.masked_id,
+        case.resident_label,
         str(case.assignee) if case.assignee else "",
         _when(case.opened_at),
         _when(case.last_message_at),

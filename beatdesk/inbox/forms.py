@@ -4,7 +4,15 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from beatdesk.inbox.models import CaseStatus, CaseType, FollowUpKind, MediationOutcome
+from beatdesk.inbox.models import (
+    CaseStatus,
+    CaseType,
+    FollowUpKind,
+    MediationOutcome,
+    UnsealReason,
+    VerificationMethod,
+    VerificationOutcome,
+)
 from beatdesk.units.duty import DUTY_DAYS_AHEAD, local_day, people_for
 from beatdesk.units.models import Unit, User
 
@@ -195,3 +203,43 @@ class CannedAnswerForm(forms.Form):
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
+
+
+class VerificationForm(forms.Form):
+    """How a tip or help request was checked; what each outcome needs is the action's check."""
+
+    method = forms.ChoiceField(
+        label=_("How it was checked"), choices=[("", CHOOSE), *VerificationMethod.choices]
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=300,
+        required=False,
+        help_text=_("Needed when checked another way. Do not write who sent a sealed tip."),
+    )
+    outcome = forms.ChoiceField(
+        label=_("What was found"), choices=[("", CHOOSE), *VerificationOutcome.choices]
+    )
+    department = forms.CharField(label=_("Department it went to"), max_length=60, required=False)
+    criminal_case_number = forms.CharField(
+        label=_("Criminal case number"),
+        max_length=40,
+        required=False,
+        help_text=_("For staff only: never told to the resident."),
+    )
+
+
+class UnsealForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Why you need to see the tipster"),
+        choices=[("", CHOOSE), *UnsealReason.choices],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Kept with the case for the leaders who may unseal; the audit trail keeps its "
+            "kind and length. Do not write the tipster's name or contact here."
+        ),
+    )

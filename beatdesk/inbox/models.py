@@ -79,6 +79,10 @@ class Priority(models.IntegerChoices):
     EMERGENCY = 2, _("Emergency")
 
 
+# What every screen and export shows instead of a sealed tipster's channel id.
+SEALED_RESIDENT = _("Anonymous tipster (sealed)")
+
+
 class Case(models.Model):
     """What needs handling: one resident's matter on one account, owned by one unit."""
 
@@ -140,6 +144,9 @@ class Case(models.Model):
     # The knowledge entries proposed to the officer as one-click answers, best first.
     proposals = models.JSONField(default=list, blank=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
+    # An anonymous tip: who sent it is sealed on every screen, list and export
+    # (inbox.sealing); only a recorded unsealing shows it. Never cleared once set.
+    tipster_sealed = models.BooleanField(_("tipster sealed"), default=False)
 
     class Meta:
         ordering = ["-priority", "-last_message_at"]
@@ -158,6 +165,11 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def resident_label(self) -> str:
+        """The resident as lists, pages and exports name them: masked, or sealed."""
+        return str(SEALED_RESIDENT) if self.tipster_sealed else self.resident.masked_id
 
 
 class Direction(models.TextChoices):
@@ -207,6 +219,9 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     is_automatic = models.BooleanField(default=False)
+    # An officer's "we received it and are checking" on a tip or help request not yet
+    # verified; the final answer comes after the verification (inbox.verification).
+    is_interim = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["sent_at", "id"]
@@ -415,3 +430,75 @@ class ReadMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.case_id} up to {self.seen_up_to}"
+
+
+class VerificationMethod(models.TextChoices):
+    CALL_BACK = "call_back", _("Called the resident back")
+    VISIT = "visit", _("Visited the place")
+    RECORDS = "records", _("Checked police records")
+    OTHER = "other", _("Other (described in the note)")
+
+
+class VerificationOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    UNFOUNDED = "unfounded", _("Unfounded")
+    DEPARTMENT = "department", _("Transferred to another department")
+    CRIMINAL_CASE = "criminal_case", _("Transferred to a criminal case")
+
+
+class Verification(models.Model):
+    """How an officer checked a tip or help request, and what they found.
+
+    A case may be verified more than once (a reopened tip is checked again); the newest
+    record is the one that counts. The criminal case number is for staff only: it is
+    never put in an answer, an export or an audit record.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="verifications")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(auto_now_add=True)
+    method = models.CharField(
+        _("how it was checked"), max_length=12, choices=VerificationMethod.choices
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=VerificationOutcome.choices)
+    department = models.CharField(_("department"), max_length=60, blank=True)
+    criminal_case_number = models.CharField(_("criminal case number"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["verified_at", "id"]
+        get_latest_by = ["verified_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.outcome}"
+
+
+class UnsealReason(models.TextChoices):
+    VERIFY = "verify", _("The tip cannot be verified without the tipster")
+    PROTECT = "protect", _("The tipster may be in danger and needs protection")
+    LEGAL = "legal", _("A court, procuratorate or supervisory body asks for it in writing")
+    OTHER = "other", _("Other (explained below)")
+
+
+class Unsealing(models.Model):
+    """One showing of a sealed tipster to a leader, and the reason they typed for it.
+
+    The audit record holds the category and the reason's length only: a reason may name
+    the tipster, so its text stays here, shown to those who may unseal.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="unsealings")
+    unsealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unsealed_at = models.DateTimeField(auto_now_add=True)
+    category = models.CharField(_("why"), max_length=10, choices=UnsealReason.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        ordering = ["unsealed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} unsealed ({self.category})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from beatdesk.inbox import views
+from beatdesk.inbox import verification_views, views
 
 app_name = "inbox"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("cases/<int:case_id>/answer/", views.case_answer, name="case_answer"),
     path("cases/<int:case_id>/unmask/", views.case_unmask, name="case_unmask"),
     path("cases/<int:case_id>/status/", views.case_status, name="case_status"),
+    path("cases/<int:case_id>/verify/", verification_views.case_verify, name="case_verify"),
+    path("cases/<int:case_id>/seal/", verification_views.case_seal, name="case_seal"),
+    path("cases/<int:case_id>/unseal/", views.case_unseal, name="case_unseal"),
     path("cases/<int:case_id>/type/", views.case_type, name="case_type"),
     path("cases/<int:case_id>/extend/", views.case_extend, name="case_extend"),
     path("cases/<int:case_id>/follow-ups/", views.case_follow_up, name="case_follow_up"),

@@ -29,6 +29,7 @@ from beatdesk.inbox.access import (
     canned_answers_kept_by,
     cases_for,
     may_unmask,
+    may_unseal,
     may_work_on,
 )
 from beatdesk.inbox.actions import (
@@ -68,6 +69,7 @@ from beatdesk.inbox.forms import (
     StatusForm,
     TransferForm,
     TypeForm,
+    UnsealForm,
 )
 from beatdesk.inbox.mediation import FollowUpInput, do_record_follow_up, follow_ups_due
 from beatdesk.inbox.models import (
@@ -79,6 +81,7 @@ from beatdesk.inbox.models import (
     TransferStatus,
 )
 from beatdesk.inbox.presence import others_reading
+from beatdesk.inbox.sealing import conversation_for, do_unseal_tipster
 from beatdesk.inbox.unread import (
     CASE_LISTS,
     DEFAULT_LIST,
@@ -89,6 +92,7 @@ from beatdesk.inbox.unread import (
     unread_counts,
     with_unread,
 )
+from beatdesk.inbox.verification_views import verification_context
 from beatdesk.units.access import CASE_ROLES, CASE_WORK_ROLES, units_for
 from beatdesk.units.duty import (
     DUTY_DAYS_AHEAD,
@@ -178,15 +182,22 @@ def _people_of(user: User) -> QuerySet[User]:
 
 
 def _case_context(
-    request: HttpRequest, case: Case, answer_form: AnswerForm, *, whole: bool = False
+    request: HttpRequest,
+    case: Case,
+    answer_form: AnswerForm,
+    *,
+    whole: bool = False,
+    unsealed: bool = False,
 ) -> dict[str, object]:
-    conversation = case.resident.messages.select_related("outbox", "author").order_by(
-        "sent_at", "id"
-    )
+    conversation = conversation_for(case, unsealed=unsealed)
+    conversation = conversation.select_related("outbox", "author").order_by("sent_at", "id")
     checks = _inbound_findings(conversation)
-    # Personal data is masked unless this response is the audited showing of it whole.
+    # Personal data is masked unless this response is the audited showing of it whole, and
+    # a sealed tipster stays sealed unless it is the audited unsealing.
+    sealed = case.tipster_sealed and not unsealed
     showings = [
-        (message, checks.get(message.pk), shown(message, whole=whole)) for message in conversation
+        (message, checks.get(message.pk), shown(message, whole=whole, sealed=sealed))
+        for message in conversation
     ]
     # Readings are audited but are not part of the case's story.
     history = (
@@ -194,28 +205,35 @@ def _case_context(
         .exclude(action="case.viewed")
         .select_related("actor", "unit")
     )
-    return {
-        "case": case,
-        "conversation": showings,
-        "shown_whole": whole,
-        "anything_masked": any(showing.masked for _m, _f, showing in showings),
-        "may_unmask": may_unmask(_user(request), case),
-        "history": [(entry, _history_note(entry)) for entry in history],
-        "answer_form": answer_form,
-        "canned": canned_answers_for_case(case) if case.is_open else [],
-        "status_form": StatusForm(initial={"status": case.status}),
-        "type_form": TypeForm(initial={"case_type": case.case_type}),
-        "extension_form": ExtensionForm(),
-        "follow_ups": _follow_ups_shown(case, whole=whole),
-        "follow_up_form": FollowUpForm(initial={"happened_on": timezone.localdate()}),
-        "proposals": proposal_texts(case.proposals, case.unit, case.account.kind, tracking_url())
-        if case.is_open
-        else [],
-        "type_percent": round((case.type_confidence or 0) * 100),
-        "emergency_label": EMERGENCY_LABELS.get(case.emergency_reason, case.emergency_reason),
-        "handover": _handover(case.handover_department),
-        "may_work": may_work_on(_user(request), case),
-    } | _routing_context(request, case)
+    return (
+        {
+            "case": case,
+            "conversation": showings,
+            "shown_whole": whole,
+            "unsealed": unsealed,
+            "anything_masked": any(showing.masked for _m, _f, showing in showings),
+            "may_unmask": may_unmask(_user(request), case),
+            "history": [(entry, _history_note(entry)) for entry in history],
+            "answer_form": answer_form,
+            "canned": canned_answers_for_case(case) if case.is_open else [],
+            "status_form": StatusForm(initial={"status": case.status}),
+            "type_form": TypeForm(initial={"case_type": case.case_type}),
+            "extension_form": ExtensionForm(),
+            "follow_ups": _follow_ups_shown(case, whole=whole),
+            "follow_up_form": FollowUpForm(initial={"happened_on": timezone.localdate()}),
+            "proposals": proposal_texts(
+                case.proposals, case.unit, case.account.kind, tracking_url()
+            )
+            if case.is_open
+            else [],
+            "type_percent": round((case.type_confidence or 0) * 100),
+            "emergency_label": EMERGENCY_LABELS.get(case.emergency_reason, case.emergency_reason),
+            "handover": _handover(case.handover_department),
+            "may_work": may_work_on(_user(request), case),
+        }
+        | _routing_context(request, case)
+        | verification_context(_user(request), case)
+    )
 
 
 def _routing_context(request: HttpRequest, case: Case) -> dict[str, object]:
@@ -323,6 +341,30 @@ def case_unmask(request: HttpRequest, case_id: int) -> HttpResponse:
     context = _case_context(request, case, _answer_form(request, case), whole=True)
     response = render(request, "inbox/case_detail.html", context)
     # The whole data was shown once; a browser's cache or back button must not keep it.
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def case_unseal(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Show a leader who sent a sealed tip, once, for the reason they typed; audited."""
+    user = _user(request)
+    case = access_case_by_id(user, case_id)
+    if not may_unseal(user, case):
+        raise PermissionDenied
+    form = UnsealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose why you need to see the tipster and write a reason."))
+        return redirect("inbox:case_detail", case_id=case.pk)
+    try:
+        do_unseal_tipster(case, user, **form.cleaned_data)
+    except InboxError as error:
+        messages.error(request, str(error))
+        return redirect("inbox:case_detail", case_id=case.pk)
+    context = _case_context(request, case, _answer_form(request, case), whole=True, unsealed=True)
+    response = render(request, "inbox/case_detail.html", context)
+    # The tipster was shown for this one reason; no cache or back button may keep it.
     add_never_cache_headers(response)
     return response
 

@@ -95,8 +95,11 @@ def _purge_case(case: Case, now: datetime, report: PurgeReport) -> None:
     with transaction.atomic():
         messages = list(Message.objects.select_for_update().filter(case=case))
         counts = _empty_messages(messages)
-        # Mediation notes name the parties as messages do; the outcomes and dates stay.
+        # Mediation and verification notes and unsealing reasons name people as messages
+        # do; the outcomes, dates and who acted stay.
         case.follow_ups.update(note="")
+        case.verifications.update(note="")
+        case.unsealings.update(reason="")
         Purge.objects.create(
             case=case,
             purged_at=now,

@@ -39,6 +39,15 @@ Decisions, and why:
 - **Posting through an account** (a post the outbox delivers, or one a person publishes
   by hand and records) is for account operators and the network center. It is not the
   publish action: drafts and risk-weighted approval are later work that sits on top.
+- **Verifying a tip or help request** (recording how it was checked and what was found)
+  is for officers, duty officers and leaders, who call back and go out; operators and the
+  center answer what others have checked, and inspectors change nothing.
+- **Sealing a tipster** (a tip the resident asked to keep anonymous) is a change to the
+  case like any other: everyone who works on it may seal, and nobody can undo it.
+  **Unsealing** (seeing who sent a sealed tip, for one response) is for leaders of the
+  case's unit or above only: they answer for the tipster's safety. Officers work the tip
+  without knowing who sent it; inspectors, operators, the center and administrators
+  never see it, and each unsealing needs a typed reason and is audited.
 - **Actions nobody holds yet** (publish, delete) are in the table so that the issue
   wiring each one has its row ready; no URL that names an object performs them
   (`NOT_OFFERED`, checked below and by the tests). Reading the audit trail is given to the
@@ -66,7 +75,7 @@ class Placement(StrEnum):
 
 
 class Action(StrEnum):
-    """What a person does: the issue's ten actions, transfers, and the settings pages."""
+    """What a person does: the issue's ten actions, transfers, sealing, the settings pages."""
 
     LIST = "list"
     VIEW = "view"
@@ -79,6 +88,8 @@ class Action(StrEnum):
     EXPORT = "export"
     DELETE = "delete"
     READ_AUDIT = "read_audit"
+    VERIFY = "verify"
+    UNSEAL = "unseal"
     KEEP_CANNED_ANSWERS = "keep_canned_answers"
     KEEP_DUTY_ROSTER = "keep_duty_roster"
     EDIT_LEXICON = "edit_lexicon"
@@ -121,6 +132,10 @@ POLICY: Mapping[Action, Mapping[Role, frozenset[Placement]]] = {
     Action.EXPORT: _subtree_for((Role.LEADER, Role.CENTER_STAFF, Role.INSPECTOR)),
     Action.DELETE: _subtree_for(()),
     Action.READ_AUDIT: _subtree_for((Role.AUDIT_ADMIN,)),
+    # Checking a tip or help request is done by those who call back and go out.
+    Action.VERIFY: _subtree_for((Role.OFFICER, Role.DUTY_OFFICER, Role.LEADER)),
+    # A sealed tipster is shown to the leaders who answer for the unit, nobody else.
+    Action.UNSEAL: _subtree_for((Role.LEADER,)),
     Action.KEEP_CANNED_ANSWERS: _subtree_for((Role.LEADER, Role.CENTER_STAFF)),
     Action.KEEP_DUTY_ROSTER: _subtree_for((Role.LEADER,)),
     Action.EDIT_LEXICON: _subtree_for((Role.CENTER_STAFF, Role.SECURITY_ADMIN)),
@@ -153,6 +168,9 @@ ROUTES: Mapping[str, Route] = {
     "inbox/cases/<int:case_id>/answer/": Route("case", {"POST": Action.ANSWER}, Action.VIEW),
     "inbox/cases/<int:case_id>/unmask/": Route("case", {"POST": Action.UNMASK}, Action.VIEW),
     "inbox/cases/<int:case_id>/status/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
+    "inbox/cases/<int:case_id>/verify/": Route("case", {"POST": Action.VERIFY}, Action.VIEW),
+    "inbox/cases/<int:case_id>/seal/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
+    "inbox/cases/<int:case_id>/unseal/": Route("case", {"POST": Action.UNSEAL}, Action.VIEW),
     "inbox/cases/<int:case_id>/type/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
     "inbox/cases/<int:case_id>/extend/": Route("case", {"POST": Action.EDIT}, Action.VIEW),
     "inbox/cases/<int:case_id>/follow-ups/": Route("case", {"POST": Action.EDIT}, Action.VIEW),

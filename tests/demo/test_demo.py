@@ -22,6 +22,10 @@ def test_it_replays_the_demo_and_prints_its_summary(capsys: pytest.CaptureFixtur
     assert f"messages received: {Message.objects.filter(direction='in').count()}" in out
     assert f"cases opened: {Case.objects.count()}" in out
     assert "answers sent: 4" in out
+    # The resident who asked not to be named sent a tip that is sealed and verified.
+    tip = Case.objects.get(resident__external_id="oDEMO_wz_001")
+    assert tip.tipster_sealed
+    assert tip.verifications.get().outcome == "confirmed"
     # Every demo user can sign in with a code, and civic apps have a jurisdiction to name.
     assert not User.objects.filter(is_superuser=False, second_factor__isnull=True).exists()
     assert Jurisdiction.objects.filter(code="hz.demo.beatdesk", unit__code="hz").exists()

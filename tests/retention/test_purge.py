@@ -26,6 +26,11 @@ from beatdesk.inbox.models import (
     MediationOutcome,
     Message,
     Resident,
+    Unsealing,
+    UnsealReason,
+    Verification,
+    VerificationMethod,
+    VerificationOutcome,
 )
 from beatdesk.retention.actions import do_purge
 from beatdesk.retention.models import Purge
@@ -292,3 +297,28 @@ def test_a_disputes_mediation_notes_go_with_its_messages_and_the_outcomes_stay(
 
     follow_up = FollowUp.objects.get(case=case)
     assert (follow_up.note, follow_up.outcome) == ("", MediationOutcome.AGREED)
+
+
+def test_verification_notes_and_unsealing_reasons_go_and_the_outcomes_stay(
+    cast: Cast, write: object
+) -> None:
+    case = closed(write("oTIP", "举报：小区地下室有人聚众赌博"), 1096, CaseType.TIP)  # type: ignore[operator]
+    Verification.objects.create(
+        case=case,
+        verified_by=cast.officer_a,
+        method=VerificationMethod.CALL_BACK,
+        note=f"回拨举报人{PHONE}核实",
+        outcome=VerificationOutcome.CONFIRMED,
+    )
+    Unsealing.objects.create(
+        case=case,
+        unsealed_by=cast.leader,
+        category=UnsealReason.PROTECT,
+        reason="举报人王某受威胁",
+    )
+
+    do_purge(NOW)
+
+    verification = Verification.objects.get(case=case)
+    assert (verification.note, verification.outcome) == ("", VerificationOutcome.CONFIRMED)
+    assert Unsealing.objects.get(case=case).reason == ""

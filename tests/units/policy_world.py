@@ -240,6 +240,20 @@ def _case_post(path: str, audited_as: str, **data: str) -> AttemptBuilder:
     return build
 
 
+def _seal(world: World, _name: str, code: str) -> Attempt:
+    # Only a tip's sender can be sealed; the world's cases are complaints until now.
+    Case.objects.filter(pk=world.cases[code].pk).update(case_type="tip")
+    return Attempt("POST", f"/inbox/cases/{world.cases[code].pk}/seal/", {}, "case.sealed")
+
+
+def _unseal(world: World, _name: str, code: str) -> Attempt:
+    # A sender the resident asked to keep anonymous, whom a leader needs to call.
+    Case.objects.filter(pk=world.cases[code].pk).update(case_type="tip", tipster_sealed=True)
+    url = f"/inbox/cases/{world.cases[code].pk}/unseal/"
+    data = {"category": "verify", "reason": "线索需向举报人当面核实"}
+    return Attempt("POST", url, data, "case.unsealed")
+
+
 def _assign(world: World, name: str, code: str) -> Attempt:
     # People assign cases to themselves here: they are always among those who may take it.
     url = f"/inbox/cases/{world.cases[code].pk}/assign/"
@@ -315,6 +329,11 @@ ATTEMPTS: dict[tuple[str, str], AttemptBuilder] = {
     ("inbox/cases/<int:case_id>/status/", "POST"): _case_post(
         "status/", "case.status", status="in_progress"
     ),
+    ("inbox/cases/<int:case_id>/verify/", "POST"): _case_post(
+        "verify/", "case.verified", method="call_back", outcome="confirmed"
+    ),
+    ("inbox/cases/<int:case_id>/seal/", "POST"): _seal,
+    ("inbox/cases/<int:case_id>/unseal/", "POST"): _unseal,
     ("inbox/cases/<int:case_id>/type/", "POST"): _case_post(
         "type/", "case.type_set", case_type="consultation"
     ),

@@ -14,7 +14,15 @@ from beatdesk.units.policy import NOT_OFFERED, POLICY, ROUTES, Action, Placement
 from tests.conftest import make_user, signed_in
 from tests.units.policy_world import ATTEMPTS, World
 
-CHANGES = (Action.EDIT, Action.ASSIGN, Action.TRANSFER, Action.ANSWER, Action.DELETE)
+CHANGES = (
+    Action.EDIT,
+    Action.ASSIGN,
+    Action.TRANSFER,
+    Action.ANSWER,
+    Action.VERIFY,
+    Action.UNSEAL,
+    Action.DELETE,
+)
 
 
 def _move_to_the_province(world: World, name: str) -> User:

@@ -23,7 +23,7 @@ from beatdesk.channels.tasks import process_waiting_deliveries
 from beatdesk.channels.wechat.credentials import credentials_of
 from beatdesk.channels.wechat.fake_api import FakeWeChatAPI
 from beatdesk.demo import replay
-from beatdesk.demo.answers import answer_demo_cases
+from beatdesk.demo.answers import answer_demo_cases, verify_demo_tips
 from beatdesk.inbox.models import Case, ClassifierModel, Direction, Message, Priority
 from beatdesk.inbox.triage import train_model
 from beatdesk.portal.models import Jurisdiction
@@ -116,6 +116,7 @@ class Command(BaseCommand):
             + (f"; failures: {', '.join(report.failures[:5])}" if report.failures else "")
         )
         answer_demo_cases()
+        verify_demo_tips()
         outbox.relay_due()
 
     def _run_once(self, fake: FakeWeChatAPI) -> None:
