@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from beatdesk.core.refusals import ShownRefusal
 from beatdesk.portal.open311.formats import errors as open311_errors
 
 API_PREFIX = "/api/"
@@ -62,7 +63,15 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _answer(request, 403, "forbidden", _("You may not do this here."))
+    """Refuse with 403; a refusal written for the person says why, any other stays general."""
+    message = _("You may not do this here.")
+    if isinstance(exception, ShownRefusal) and exception.args:
+        message = str(exception.args[0])
+    if request.headers.get("HX-Request") == "true" and hasattr(request, "user"):
+        # htmx puts the answer where the page asked, so it gets the sentence, not a page.
+        context = {"status": 403, "code": "forbidden", "message": message}
+        return render(request, "errors/error.html#refusal", context, status=403)
+    return _answer(request, 403, "forbidden", message)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -39,8 +39,14 @@ def fault_is_on(name: str) -> bool:
 class AnsweredBeforeCommit(HttpResponse):
     """The fault's answer: the push is stored and handled only after this has gone out."""
 
-    def __init__(self, work: Callable[[], object], content: str, status: int) -> None:
-        super().__init__(content, status=status, content_type="text/plain")
+    def __init__(
+        self,
+        work: Callable[[], object],
+        content: str,
+        status: int,
+        content_type: str = "text/plain",
+    ) -> None:
+        super().__init__(content, status=status, content_type=content_type)
         self.work = work
 
     def close(self) -> None:
@@ -59,11 +65,15 @@ def answer_before_commit(
     payload: str,
     process: Callable[[InboundDelivery], object],
     acknowledgement: tuple[str, int],
+    content_type: str = "text/plain",
 ) -> HttpResponse:
     """Acknowledge first, store and process afterwards: the fault the harness must catch."""
     content, status = acknowledgement
     return AnsweredBeforeCommit(
-        lambda: process(store_delivery(account, key, raw, payload).delivery), content, status
+        lambda: process(store_delivery(account, key, raw, payload).delivery),
+        content,
+        status,
+        content_type,
     )
 
 

@@ -2,7 +2,9 @@
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from beatdesk.core.refusals import ShownRefusal
 from beatdesk.inbox.models import CannedAnswer, Case, CaseTransfer, TransferStatus
 from beatdesk.units.access import (
     CASE_ROLES,
@@ -11,11 +13,18 @@ from beatdesk.units.access import (
     subtree_filter,
     units_for,
 )
-from beatdesk.units.models import User
+from beatdesk.units.models import Role, User
 from beatdesk.units.policy import Action, roles_for
 
 # Who keeps a unit's canned answers (its leaders and the network center's staff).
 CANNED_ANSWER_ROLES = roles_for(Action.KEEP_CANNED_ANSWERS)
+# Asking another unit to take a case, and deciding on such a request, is a decision for
+# the officers and leaders of the unit concerned.
+TRANSFER_ROLES = {Role.OFFICER, Role.DUTY_OFFICER, Role.LEADER}
+
+
+class NotAllowed(ShownRefusal):
+    """The user can see the case but may not do this to it: 403, and nothing changes."""
 
 
 def cases_for(user: User, *, for_work: bool = False) -> QuerySet[Case]:
@@ -53,6 +62,40 @@ def access_case_by_id(user: User, case_id: int, *, for_work: bool = False) -> Ca
 def may_work_on(user: User, case: Case) -> bool:
     """Return whether the user may answer, assign or change the status of the case."""
     return units_for(user, CASE_WORK_ROLES).filter(pk=case.unit_id).exists()
+
+
+def check_may_work_on(user: User, case: Case) -> None:
+    """Raise NotAllowed unless the user may answer, assign or change the case."""
+    if not may_work_on(user, case):
+        raise NotAllowed(_("You may read this case but not change it."))
+
+
+def check_may_verify(user: User, case: Case) -> None:
+    """Raise NotAllowed unless the user may record how the case was checked."""
+    if not may_verify(user, case):
+        raise NotAllowed(_("Only an officer or leader of the responsible unit may verify."))
+
+
+def may_transfer(user: User, case: Case) -> bool:
+    """Return whether the user may ask another unit to take the case."""
+    return units_for(user, TRANSFER_ROLES).filter(pk=case.unit_id).exists()
+
+
+def check_may_transfer(user: User, case: Case) -> None:
+    """Raise NotAllowed unless the user may ask another unit to take the case."""
+    if not may_transfer(user, case):
+        raise NotAllowed(_("Only an officer or leader of the responsible unit may do this."))
+
+
+def may_decide(user: User, transfer: CaseTransfer) -> bool:
+    """Return whether the user may accept or decline the request to take a case."""
+    return units_for(user, TRANSFER_ROLES).filter(pk=transfer.to_unit_id).exists()
+
+
+def check_may_decide(user: User, transfer: CaseTransfer) -> None:
+    """Raise NotAllowed unless the user may accept or decline the request."""
+    if not may_decide(user, transfer):
+        raise NotAllowed(_("Only an officer or leader of the asked unit may decide."))
 
 
 def access_transfer_by_id(user: User, case: Case, transfer_id: int) -> CaseTransfer:

@@ -18,7 +18,12 @@ from beatdesk.channels.models import Account, InboundDelivery
 from beatdesk.checker.actions import do_record_check
 from beatdesk.checker.core import CheckResult
 from beatdesk.checker.lexicons import check_at
-from beatdesk.inbox.access import cases_for, may_work_on
+from beatdesk.inbox.access import (
+    cases_for,
+    check_may_decide,
+    check_may_transfer,
+    check_may_work_on,
+)
 from beatdesk.inbox.answering import answer_or_propose, is_knowledge_key, menu_click_answer
 from beatdesk.inbox.channel_alerts import queue_emergency_alerts
 from beatdesk.inbox.classification import UNCLASSIFIED, Analysis, emergency_reply
@@ -417,8 +422,9 @@ def _store_automatic_reply(resident: Resident, case: Case | None, text: str) -> 
 
 
 def _check_worker(actor: User, case: Case) -> None:
-    if not may_work_on(actor, case):
-        raise InboxError(_("You may read this case but not change it."))
+    # NotAllowed is no InboxError: a view that shows InboxError's message as a form problem
+    # lets it through, and the person gets a 403.
+    check_may_work_on(actor, case)
 
 
 def do_answer_case(
@@ -648,10 +654,6 @@ def do_assign_case(case: Case, actor: User, assignee: User | None) -> Case:
     return case
 
 
-# Asking another unit to take a case is a decision for its officers and leaders.
-TRANSFER_ROLES = {Role.OFFICER, Role.DUTY_OFFICER, Role.LEADER}
-
-
 def _clean_reason(reason: str) -> str:
     reason = " ".join(reason.split())[:300]
     if not reason:
@@ -661,8 +663,7 @@ def _clean_reason(reason: str) -> str:
 
 def do_request_transfer(case: Case, actor: User, to_unit: Unit, reason: str) -> CaseTransfer:
     """Ask another unit to take the case; it stays with this unit until they accept."""
-    if not units_for(actor, TRANSFER_ROLES).filter(pk=case.unit_id).exists():
-        raise InboxError(_("Only an officer or leader of the responsible unit may do this."))
+    check_may_transfer(actor, case)
     reason = _clean_reason(reason)
     if to_unit.pk == case.unit_id:
         raise InboxError(_("The case is already with that unit."))
@@ -708,8 +709,7 @@ def _refuse_bounce(case: Case, actor: User, to_unit: Unit) -> None:
 
 
 def _check_deciding(transfer: CaseTransfer, actor: User) -> None:
-    if not units_for(actor, TRANSFER_ROLES).filter(pk=transfer.to_unit_id).exists():
-        raise InboxError(_("Only an officer or leader of the asked unit may decide."))
+    check_may_decide(actor, transfer)
     if transfer.status != TransferStatus.PENDING:
         raise InboxError(_("This request has already been decided."))
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beatdesk.audit.actions import record
-from beatdesk.inbox.access import cases_for, may_work_on
+from beatdesk.inbox.access import cases_for, check_may_work_on
 from beatdesk.inbox.actions import InboxError
 from beatdesk.inbox.models import Case, CaseType, FollowUp
 from beatdesk.units.models import User
@@ -41,8 +41,7 @@ class FollowUpInput:
 
 def do_record_follow_up(case: Case, actor: User, given: FollowUpInput) -> FollowUp:
     """Record a mediation session, visit or call on a dispute; the note stays on the case."""
-    if not may_work_on(actor, case):
-        raise InboxError(_("You may read this case but not change it."))
+    check_may_work_on(actor, case)
     if case.case_type != CaseType.DISPUTE:
         raise InboxError(_("Mediation and follow-ups are recorded on disputes only."))
     _check_dates(case, given)

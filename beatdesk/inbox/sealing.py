@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from beatdesk.audit.actions import record
-from beatdesk.inbox.access import may_unseal, may_work_on
+from beatdesk.inbox.access import check_may_work_on, may_unseal
 from beatdesk.inbox.errors import InboxError
 from beatdesk.inbox.intake import IncomingMessage
 from beatdesk.inbox.models import Case, CaseType, Message, Unsealing, UnsealReason
@@ -41,8 +41,7 @@ def seal_if_anonymous(case: Case, incoming: IncomingMessage) -> None:
 
 def do_seal_tipster(case: Case, actor: User) -> Case:
     """Seal the tipster of a tip, at their request; it cannot be undone. Audited."""
-    if not may_work_on(actor, case):
-        raise InboxError(_("You may read this case but not change it."))
+    check_may_work_on(actor, case)
     if case.case_type != CaseType.TIP:
         raise InboxError(_("Only a tip's sender can be sealed; set the type to tip first."))
     with transaction.atomic():

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beatdesk.audit.actions import record
-from beatdesk.inbox.access import may_verify
+from beatdesk.inbox.access import check_may_verify
 from beatdesk.inbox.errors import InboxError
 from beatdesk.inbox.models import (
     Case,
@@ -99,8 +99,7 @@ def do_record_verification(
     criminal_case_number: str = "",
 ) -> Verification:
     """Record how the case was checked and what was found; audited, codes only."""
-    if not may_verify(actor, case):
-        raise InboxError(_("Only an officer or leader of the responsible unit may verify."))
+    check_may_verify(actor, case)
     if not case.is_open:
         raise InboxError(_("The case is closed: reopen it before verifying it again."))
     note = " ".join(note.split())[:300]

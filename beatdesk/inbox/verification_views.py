@@ -10,7 +10,14 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beatdesk.inbox.access import access_case_by_id, may_unseal, may_verify, may_work_on
+from beatdesk.inbox.access import (
+    access_case_by_id,
+    check_may_verify,
+    check_may_work_on,
+    may_unseal,
+    may_verify,
+    may_work_on,
+)
 from beatdesk.inbox.errors import InboxError
 from beatdesk.inbox.forms import UnsealForm, VerificationForm
 from beatdesk.inbox.models import Case, CaseType
@@ -56,6 +63,7 @@ def verification_context(user: User, case: Case) -> dict[str, object]:
 def case_verify(request: HttpRequest, case_id: int) -> HttpResponse:
     """Record how a tip or help request was checked and what was found."""
     case = access_case_by_id(_user(request), case_id)
+    check_may_verify(_user(request), case)
     form = VerificationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose how the case was checked and what was found."))
@@ -74,6 +82,7 @@ def case_verify(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_seal(request: HttpRequest, case_id: int) -> HttpResponse:
     """Seal a tip's sender, who asked to stay anonymous; nobody can undo it."""
     case = access_case_by_id(_user(request), case_id)
+    check_may_work_on(_user(request), case)
     try:
         do_seal_tipster(case, _user(request))
     except InboxError as error:

@@ -23,17 +23,22 @@ from beatdesk.checker.presentation import category_label, result_data
 from beatdesk.core.actions import JobRefused, do_start_job
 from beatdesk.inbox.access import (
     CANNED_ANSWER_ROLES,
+    NotAllowed,
     access_case_by_id,
     access_transfer_by_id,
     canned_answers_for_case,
     canned_answers_kept_by,
     cases_for,
+    check_may_decide,
+    check_may_transfer,
+    check_may_work_on,
+    may_decide,
+    may_transfer,
     may_unmask,
     may_unseal,
     may_work_on,
 )
 from beatdesk.inbox.actions import (
-    TRANSFER_ROLES,
     AnswerHeldBack,
     BulkChange,
     CannedAnswerRefused,
@@ -241,12 +246,11 @@ def _routing_context(request: HttpRequest, case: Case) -> dict[str, object]:
     user = _user(request)
     transfers = list(case.transfers.select_related("from_unit", "to_unit", "requested_by"))
     pending = next((t for t in transfers if t.status == TransferStatus.PENDING), None)
-    deciders = units_for(user, TRANSFER_ROLES)
     return {
         "past_transfers": [t for t in transfers if t.status != TransferStatus.PENDING],
         "pending_transfer": pending,
-        "may_decide": pending is not None and deciders.filter(pk=pending.to_unit_id).exists(),
-        "may_transfer": pending is None and deciders.filter(pk=case.unit_id).exists(),
+        "may_decide": pending is not None and may_decide(user, pending),
+        "may_transfer": pending is None and may_transfer(user, case),
         "assign_form": AssignForm(initial={"assignee": case.assignee_id}, unit=case.unit),
         "transfer_form": TransferForm(case_unit=case.unit),
         "decline_form": DeclineForm(),
@@ -336,7 +340,9 @@ def case_unmask(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = access_case_by_id(user, case_id)
     if not may_unmask(user, case):
-        raise PermissionDenied
+        raise NotAllowed(
+            _("Only the officers and leaders of the case's unit may see its personal data whole.")
+        )
     record("case.unmasked", case, actor=user, unit=case.unit)
     context = _case_context(request, case, _answer_form(request, case), whole=True)
     response = render(request, "inbox/case_detail.html", context)
@@ -352,7 +358,7 @@ def case_unseal(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = access_case_by_id(user, case_id)
     if not may_unseal(user, case):
-        raise PermissionDenied
+        raise NotAllowed(_("Only leaders of the case's unit may see who sent a sealed tip."))
     form = UnsealForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose why you need to see the tipster and write a reason."))
@@ -419,6 +425,7 @@ def canned_answer_retire(request: HttpRequest, canned_id: int) -> HttpResponse:
 def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
     """Send an answer back on the case's channel (through the outbox)."""
     case = access_case_by_id(_user(request), case_id)
+    check_may_work_on(_user(request), case)
     form = AnswerForm(request.POST)
     check: dict[str, object] | None = None
     if form.is_valid():
@@ -447,6 +454,7 @@ def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case_by_id(_user(request), case_id)
+    check_may_work_on(_user(request), case)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status from the list."))
@@ -465,6 +473,7 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_type(request: HttpRequest, case_id: int) -> HttpResponse:
     """An officer sets the case's type; corrections train the next classifier."""
     case = access_case_by_id(_user(request), case_id)
+    check_may_work_on(_user(request), case)
     form = TypeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a type from the list."))
@@ -483,6 +492,7 @@ def case_type(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_emergency_seen(request: HttpRequest, case_id: int) -> HttpResponse:
     """The officer has seen the emergency; it leaves the alert banner of every colleague."""
     case = access_case_by_id(_user(request), case_id)
+    check_may_work_on(_user(request), case)
     try:
         do_acknowledge_emergency(case, _user(request))
     except InboxError as error:
@@ -495,6 +505,7 @@ def case_emergency_seen(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_extend(request: HttpRequest, case_id: int) -> HttpResponse:
     """Extend the deadline within the type's limit; the reason is required and kept."""
     case = access_case_by_id(_user(request), case_id)
+    check_may_work_on(_user(request), case)
     form = ExtensionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the number of working days and a reason."))
@@ -515,6 +526,7 @@ def case_extend(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
     """Give the case to a person of its unit, or take it back from them."""
     case = access_case_by_id(_user(request), case_id)
+    check_may_work_on(_user(request), case)
     form = AssignForm(request.POST, unit=case.unit)
     if not form.is_valid():
         messages.error(request, _("Choose a person from the list."))
@@ -533,6 +545,7 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
     """Ask another unit to take the case; it stays here until they accept."""
     case = access_case_by_id(_user(request), case_id)
+    check_may_transfer(_user(request), case)
     form = TransferForm(request.POST, case_unit=case.unit)
     if not form.is_valid():
         messages.error(request, _("Choose a unit and give a reason."))
@@ -553,6 +566,7 @@ def case_transfer(request: HttpRequest, case_id: int) -> HttpResponse:
 def transfer_accept(request: HttpRequest, case_id: int, transfer_id: int) -> HttpResponse:
     case = access_case_by_id(_user(request), case_id)
     transfer = access_transfer_by_id(_user(request), case, transfer_id)
+    check_may_decide(_user(request), transfer)
     try:
         do_accept_transfer(transfer, _user(request))
     except InboxError as error:
@@ -567,6 +581,7 @@ def transfer_accept(request: HttpRequest, case_id: int, transfer_id: int) -> Htt
 def transfer_decline(request: HttpRequest, case_id: int, transfer_id: int) -> HttpResponse:
     case = access_case_by_id(_user(request), case_id)
     transfer = access_transfer_by_id(_user(request), case, transfer_id)
+    check_may_decide(_user(request), transfer)
     form = DeclineForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason."))
@@ -696,6 +711,7 @@ def _follow_ups_shown(case: Case, *, whole: bool) -> list[tuple[FollowUp, str]]:
 def case_follow_up(request: HttpRequest, case_id: int) -> HttpResponse:
     """Record a mediation session, visit or call on a dispute."""
     case = access_case_by_id(_user(request), case_id)
+    check_may_work_on(_user(request), case)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give what happened, its outcome, the day and a short note."))

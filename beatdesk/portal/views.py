@@ -7,11 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from beatdesk.channels.models import ChannelKind, DeliveryStatus, InboundDelivery
+from beatdesk.channels.deliveries import ACK_BEFORE_COMMIT, AnsweredBeforeCommit, fault_is_on
+from beatdesk.channels.models import Account, ChannelKind, DeliveryStatus, InboundDelivery
 from beatdesk.core.ratelimit import (
     PORTAL_SUBMISSIONS,
     TRACKING_LOOKUPS,
@@ -25,7 +27,7 @@ from beatdesk.portal.actions import do_store_submission, portal_account_for
 from beatdesk.portal.adapter import process_delivery
 from beatdesk.portal.forms import WriteForm
 from beatdesk.portal.humancheck import HONEYPOT_FIELD, HumanCheckFailed, issue_token, verify
-from beatdesk.portal.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
+from beatdesk.portal.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, CleanPhoto
 from beatdesk.portal.submissions import PayloadError, Submission, parse_submission
 from beatdesk.units.models import User
 
@@ -120,6 +122,11 @@ def _refilled(request: HttpRequest) -> WriteForm:
 
 
 def _receive(request: HttpRequest) -> HttpResponse:
+    resent = _answer_resent(request)
+    if resent is not None:
+        # A resend of a stored form opens nothing new, so the address is not charged for it:
+        # a resident on a bad connection sends again until the page answers.
+        return resent
     client = client_address(request)
     if exceeded(PORTAL_SUBMISSIONS, client):
         logger.info("portal submission refused reason=rate_limit")
@@ -138,6 +145,26 @@ def _receive(request: HttpRequest) -> HttpResponse:
     return _store_and_answer(request, form, f"web:{token.nonce}")
 
 
+def _answer_resent(request: HttpRequest) -> HttpResponse | None:
+    """Answer a form that is already stored as its first sending was; None for any other."""
+    try:
+        token = verify(request.POST.get("token", ""), request.POST.get(HONEYPOT_FIELD, ""))
+    except HumanCheckFailed:
+        return None
+    key = f"web:{token.nonce}"
+    stored = InboundDelivery.objects.filter(delivery_key=key, account__kind=ChannelKind.PORTAL)
+    if not stored.exists():
+        return None
+    # Photos are re-encoded to be compared, which costs real time: a resend with photos
+    # is charged like a new form, so nobody can have that work done without limit.
+    if any(upload.size for upload in request.FILES.getlist("photos")):
+        return None
+    form = WriteForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return None
+    return _store_and_answer(request, form, key)
+
+
 def _store_and_answer(request: HttpRequest, form: WriteForm, key: str) -> HttpResponse:
     station = form.cleaned_data["station"]
     account = portal_account_for(station)
@@ -148,11 +175,30 @@ def _store_and_answer(request: HttpRequest, form: WriteForm, key: str) -> HttpRe
     if elsewhere.exists():
         return _form_page(request, _refilled(request), status=409, problem="already_sent")
 
+    if fault_is_on(ACK_BEFORE_COMMIT):
+        return _receipt_before_commit(request, account, key, submission, form.photos)
     stored = do_store_submission(account, key, submission, form.photos)
     if not stored.is_new and not _same(stored.delivery, submission):
         return _form_page(request, _refilled(request), status=409, problem="already_sent")
     reply = _hand_over(stored.delivery)
     return _receipt(request, stored.delivery, reply)
+
+
+def _receipt_before_commit(
+    request: HttpRequest,
+    account: Account,
+    key: str,
+    submission: Submission,
+    photos: list[CleanPhoto],
+) -> HttpResponse:
+    """The trust harness's deliberate fault: the receipt goes out before anything is stored."""
+
+    def store_and_hand_over() -> None:
+        _hand_over(do_store_submission(account, key, submission, photos).delivery)
+
+    context = {"case": None, "station": account.unit, "reply": "", "pending": True}
+    page = render_to_string("portal/sent.html", context, request)
+    return AnsweredBeforeCommit(store_and_hand_over, page, 200, "text/html; charset=utf-8")
 
 
 def _same(delivery: InboundDelivery, submission: Submission) -> bool:

@@ -66,11 +66,57 @@ def test_it_lets_an_inspector_read_a_case_but_not_answer_it(
     client = signed_in(cast.inspector)
 
     assert client.get(f"/inbox/cases/{case_pair[0]}/").status_code == 200
-    response = client.post(f"/inbox/cases/{case_pair[0]}/answer/", {"text": "你好"})
-    assert response.status_code == 400
+    response = client.post(
+        f"/inbox/cases/{case_pair[0]}/answer/", {"text": "你好"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 403
+    assert "You may read this case but not change it." in response.content.decode()
     from beatdesk.channels.models import OutboxMessage
 
     assert not OutboxMessage.objects.filter(message__isnull=False).exists()
+
+
+def test_an_inspector_is_refused_with_403_before_the_form_is_read(
+    cast: Cast, case_pair: tuple[int, int]
+) -> None:
+    client = signed_in(cast.inspector)
+
+    response = client.post(f"/inbox/cases/{case_pair[0]}/status/", {"status": "no-such-status"})
+
+    assert response.status_code == 403
+    assert "<code>forbidden</code>" in response.content.decode()
+
+
+def test_an_htmx_request_refused_in_sight_gets_only_the_reason(
+    cast: Cast, case_pair: tuple[int, int]
+) -> None:
+    client = signed_in(cast.inspector)
+
+    response = client.post(
+        f"/inbox/cases/{case_pair[0]}/assign/",
+        {"assignee": str(cast.inspector.pk)},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert page.startswith('<p class="error" role="alert" data-error-code="forbidden">')
+    assert "You may read this case but not change it." in page
+    assert "<html" not in page
+
+
+def test_an_officer_who_may_answer_still_gets_400_for_an_empty_answer(
+    cast: Cast, case_pair: tuple[int, int]
+) -> None:
+    client = signed_in(cast.officer_a)
+
+    response = client.post(
+        f"/inbox/cases/{case_pair[0]}/answer/", {"text": "   "}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
 
 
 def test_it_sends_an_anonymous_visitor_to_the_sign_in_page(case_pair: tuple[int, int]) -> None:

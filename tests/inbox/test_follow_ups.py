@@ -131,7 +131,12 @@ def test_an_inspector_reads_follow_ups_but_records_none(cast: Cast, dispute: Cas
     record_follow_up(signed_in(cast.officer_a), dispute)
     inspector = signed_in(cast.inspector)
 
-    assert record_follow_up(inspector, dispute) == 1
+    refused = inspector.post(
+        f"/inbox/cases/{dispute.pk}/follow-ups/",
+        {"kind": "visit", "outcome": "holding", "happened_on": today(), "note": "看过了"},
+    )
+    assert refused.status_code == 403
+    assert FollowUp.objects.filter(case=dispute).count() == 1
     page = inspector.get(f"/inbox/cases/{dispute.pk}/").content.decode()
     assert "约定晚十点后不再剁馅" in page
     assert f'action="/inbox/cases/{dispute.pk}/follow-ups/"' not in page

@@ -43,7 +43,7 @@ def test_the_case_stays_with_the_first_unit_until_the_other_accepts(
     page = bo.get(f"/inbox/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "asked Unit station-b to take this case" in page
     assert "工地在二所辖区" in page
-    assert bo.post(f"/inbox/cases/{case.pk}/answer/", {"text": "收到"}).status_code == 400
+    assert bo.post(f"/inbox/cases/{case.pk}/answer/", {"text": "收到"}).status_code == 403
 
     bo.post(f"/inbox/cases/{case.pk}/transfers/{pending(case).pk}/accept/")
 

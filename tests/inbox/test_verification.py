@@ -131,7 +131,12 @@ def test_an_incomplete_verification_is_refused_with_the_reason_and_changes_nothi
 ) -> None:
     anna = signed_in(cast.officer_a)
 
-    response = anna.post(f"/inbox/cases/{tip.pk}/verify/", CHECKED | fields, follow=True)
+    response = anna.post(
+        f"/inbox/cases/{tip.pk}/verify/",
+        CHECKED | fields,
+        follow=True,
+        headers={"Accept-Language": "en"},
+    )
 
     assert problem in response.content.decode()
     assert not Verification.objects.exists()

@@ -3,6 +3,7 @@
 import time
 from typing import TYPE_CHECKING
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from beatdesk.channels.models import InboundDelivery
@@ -11,7 +12,7 @@ from beatdesk.inbox.models import Case
 from beatdesk.portal.humancheck import issue_token
 from tests.conftest import Cast
 from tests.core.ratelimit_helpers import wait_for_fresh_window
-from tests.portal.conftest import form_fields, opened_form_token
+from tests.portal.conftest import form_fields, image_bytes, opened_form_token
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -70,3 +71,43 @@ def test_it_answers_429_once_an_address_has_sent_its_share(stations: Cast) -> No
     _refused(response, 429)
     other = Client(REMOTE_ADDR="127.0.0.2").post("/write/", form_fields())
     assert other.status_code == 200
+
+
+def test_resending_a_stored_form_is_answered_and_not_counted_against_the_address(
+    stations: Cast,
+) -> None:
+    wait_for_fresh_window(PORTAL_SUBMISSIONS, needed_seconds=20)
+    fields = form_fields()
+    browser = Client(REMOTE_ADDR="127.0.0.3")
+    assert browser.post("/write/", fields).status_code == 200
+    for _ in range(PORTAL_SUBMISSIONS.count - 1):
+        note(PORTAL_SUBMISSIONS, "127.0.0.3")
+
+    resent = [browser.post("/write/", fields) for _ in range(3)]
+    another = browser.post("/write/", form_fields(text="我家门口的井盖丢了，很危险。"))
+
+    case = Case.objects.get()
+    assert [response.status_code for response in resent] == [200, 200, 200]
+    assert all(case.tracking_code in response.content.decode() for response in resent)
+    # The address has used its share on the first form: a new one is refused unstored.
+    assert another.status_code == 429
+    assert InboundDelivery.objects.count() == 1
+
+
+def test_resending_a_stored_form_with_a_photo_is_charged_like_a_new_form(stations: Cast) -> None:
+    wait_for_fresh_window(PORTAL_SUBMISSIONS, needed_seconds=20)
+    fields = form_fields()
+    browser = Client(REMOTE_ADDR="127.0.0.4")
+
+    def photo() -> SimpleUploadedFile:
+        return SimpleUploadedFile("door.png", image_bytes("PNG"), "image/png")
+
+    assert browser.post("/write/", fields | {"photos": photo()}).status_code == 200
+    for _ in range(PORTAL_SUBMISSIONS.count - 1):
+        note(PORTAL_SUBMISSIONS, "127.0.0.4")
+
+    # Comparing a resend's photos means re-encoding them: that work stays rate limited.
+    resent = browser.post("/write/", fields | {"photos": photo()})
+
+    assert resent.status_code == 429
+    assert InboundDelivery.objects.count() == 1

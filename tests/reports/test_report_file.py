@@ -242,8 +242,9 @@ def test_a_station_leader_gets_their_station_and_cannot_ask_for_another(
     client = signed_in(station_leader)
 
     rates = sheet_rows(download(client, ask_for_file(client)), "On-time rates")
-    beside = client.post("/reports/file/", {"days": "30", "unit": "station-b"})
-    above = client.post("/reports/file/", {"days": "30", "unit": "county"})
+    english = {"Accept-Language": "en"}
+    beside = client.post("/reports/file/", {"days": "30", "unit": "station-b"}, headers=english)
+    above = client.post("/reports/file/", {"days": "30", "unit": "county"}, headers=english)
 
     assert rates[1:] == [["Unit station-a", 1, 0, 0, 1, 1]]
     for refused in (beside, above):

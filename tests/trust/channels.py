@@ -17,7 +17,10 @@ from beatdesk.channels.onebot.peer import OneBotPeer, at, encode, text
 from beatdesk.channels.qqbot.peer import QQBotPeer
 from beatdesk.channels.qqbot.peer import encode as encode_qqbot
 from beatdesk.channels.wechat.peer import ReplyError, WeChatPeer, fields
+from beatdesk.channels.weibo.peer import WeiboPushPeer
+from beatdesk.channels.weibo.peer import encode as encode_weibo
 from beatdesk.units.models import Unit
+from tests.trust.browser import Browser, FormOpened
 
 # Every delivery's text carries its marker, so the census can tell which row is which.
 MARKER_PREFIX = "trust-"
@@ -39,6 +42,10 @@ ONEBOT_ACCESS_TOKEN = "trust-onebot-access-token"
 ONEBOT_BOT_QQ = 30001
 QQBOT_APP_ID = "102000001"
 QQBOT_SECRET = "trustharnessqqbotsecret0123456789"
+WEIBO_APP_KEY = "3000000077"
+WEIBO_APP_SECRET = "trust-weibo-app-secret"
+WEIBO_FANS_TOKEN = "trust-weibo-fans-service-token"
+WEIBO_ACCOUNT_UID = 5000000077
 # A closed port on this machine: the webhook path sends nothing, and if anything tried it
 # would reach no one.
 NOWHERE = "http://127.0.0.1:9"
@@ -85,6 +92,10 @@ class Channel(Protocol):
         """Create the channel's account in the harness database (run inside tool.py)."""
         ...
 
+    def prepare(self, port: int, numbers: list[int]) -> None:
+        """Do what the senders do before these deliveries; called before any kill."""
+        ...
+
     def request(self, number: int) -> Request:
         """Return the request for delivery `number`; a retry repeats what the platform would."""
         ...
@@ -123,6 +134,9 @@ class WeChatChannel:
             original_id=WECHAT_ORIGINAL_ID,
             credentials=json.dumps(credentials | {"app_secret": "trust-secret"}),
         )
+
+    def prepare(self, port: int, numbers: list[int]) -> None:
+        return None
 
     def request(self, number: int) -> Request:
         openid = f"oTRUST{number % RESIDENTS:04d}"
@@ -177,6 +191,9 @@ class OneBotChannel:
             app_id=str(ONEBOT_BOT_QQ),
             credentials=json.dumps(credentials),
         )
+
+    def prepare(self, port: int, numbers: list[int]) -> None:
+        return None
 
     def _event(self, number: int) -> bytes:
         user = 10001 + number % RESIDENTS
@@ -239,6 +256,9 @@ class QQBotChannel:
             credentials=json.dumps({"app_secret": QQBOT_SECRET}),
         )
 
+    def prepare(self, port: int, numbers: list[int]) -> None:
+        return None
+
     def request(self, number: int) -> Request:
         if number not in self._events:
             openid = f"TRUSTOPENID{number % RESIDENTS:04d}"
@@ -265,6 +285,127 @@ class QQBotChannel:
         return ""
 
 
+class WeiboChannel:
+    """Fan-service private messages: the platform signs the query, never the body."""
+
+    kind = "weibo"
+    code = "trust-weibo"
+    repeats_reply = False
+    replies_in_answer = False
+
+    def __init__(self) -> None:
+        self.peer = WeiboPushPeer(WEIBO_APP_SECRET, WEIBO_ACCOUNT_UID)
+        self._created = time.time()
+        # A push is built once: its time is part of its key, so a resend must repeat it.
+        self._pushes: dict[int, bytes] = {}
+
+    def create_account(self, unit: Unit) -> None:
+        from beatdesk.channels.models import Account, ChannelKind
+
+        credentials = {"app_secret": WEIBO_APP_SECRET, "fans_service_token": WEIBO_FANS_TOKEN}
+        Account.objects.create(
+            code=self.code,
+            kind=ChannelKind.WEIBO,
+            name="Trust Weibo",
+            unit=unit,
+            app_id=WEIBO_APP_KEY,
+            original_id=str(WEIBO_ACCOUNT_UID),
+            credentials=json.dumps(credentials),
+        )
+
+    def prepare(self, port: int, numbers: list[int]) -> None:
+        return None
+
+    def request(self, number: int) -> Request:
+        if number not in self._pushes:
+            sender = 6_000_000_001 + number % RESIDENTS
+            push = self.peer.text(sender, resident_text(number), when=self._created)
+            self._pushes[number] = encode_weibo(push)
+        # Each sending is signed afresh, with a new timestamp and nonce, as WeChat does; a
+        # copy sent at once repeats the same query, which the nonce check accepts.
+        query = self.peer.signed_query()
+        path = f"/hooks/weibo/{self.code}/?{urlencode(query)}"
+        body = self._pushes[number]
+        return Request(path, {"Content-Type": "application/json"}, body, query)
+
+    def acknowledged(self, request: Request, answer: Answer) -> bool:
+        if answer.status != 200:
+            return False
+        if not answer.body.strip():
+            return True
+        try:
+            reply: object = json.loads(answer.body)
+        except ValueError:
+            return False
+        return isinstance(reply, dict) and reply.get("result") is True
+
+    def reply_text(self, request: Request, answer: Answer) -> str:
+        return ""
+
+
+class PortalChannel:
+    """The write form, sent the way a resident's browser sends it.
+
+    The browser opens the form first (its CSRF cookie, the signed form token), and sends it
+    no sooner than the human check allows; a resend after a failure repeats the very same
+    form. Residents write from many addresses, through the reverse proxy the harness
+    server trusts (BEATDESK_TRUSTED_PROXIES), so the per-address limit sees each of them.
+    """
+
+    kind = "portal"
+    code = "portal-trust-station"
+    repeats_reply = False
+    replies_in_answer = False
+
+    def __init__(self) -> None:
+        self._forms: dict[int, FormOpened] = {}
+
+    def create_account(self, unit: Unit) -> None:
+        from beatdesk.portal.actions import portal_account_for
+
+        # Residents may write only to a unit with public contact details.
+        unit.contact_phone = "0571-87000000"
+        unit.save(update_fields=["contact_phone"])
+        account = portal_account_for(unit)
+        assert account.code == self.code, account.code
+
+    def prepare(self, port: int, numbers: list[int]) -> None:
+        browser = Browser(port)
+        self._forms |= browser.open_forms(numbers, _resident_address, STATION_CODE)
+
+    def request(self, number: int) -> Request:
+        form = self._forms[number]
+        fields = {
+            "station": STATION_CODE,
+            "place": "",
+            "case_type": "help",
+            "text": resident_text(number),
+            "name": "",
+            "phone": "",
+        }
+        headers, body = form.filled(fields)
+        return Request("/write/", headers, body)
+
+    def acknowledged(self, request: Request, answer: Answer) -> bool:
+        # The receipt page names the tracking code, or says the message is safely stored.
+        page = answer.body
+        return answer.status == 200 and (b"tracking-code" in page or b'role="status"' in page)
+
+    def reply_text(self, request: Request, answer: Answer) -> str:
+        return ""
+
+
+STATION_CODE = "trust-station"
+
+
+def _resident_address(number: int) -> str:
+    # 762 addresses of the three documentation ranges, taken in turn: even the long run
+    # sends no address near the portal's limit of 20 forms in 10 minutes.
+    index = number % 762
+    block = ["192.0.2", "198.51.100", "203.0.113"][index // 254]
+    return f"{block}.{1 + index % 254}"
+
+
 def channel_named(kind: str) -> Channel:
     """Return a fresh channel of this kind (each keeps its own events and peer)."""
     return CHANNELS[kind]()
@@ -274,6 +415,8 @@ CHANNELS: dict[str, type[Channel]] = {
     "wechat": WeChatChannel,
     "onebot": OneBotChannel,
     "qqbot": QQBotChannel,
+    "weibo": WeiboChannel,
+    "portal": PortalChannel,
 }
 
 

@@ -26,6 +26,15 @@ import psycopg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOOL_TIMEOUT_SECONDS = 180
+# A closed port on this machine.
+NOWHERE = "http://127.0.0.1:9"
+PLATFORM_API_VARIABLES = [
+    "BEATDESK_WECHAT_API",
+    "BEATDESK_QQBOT_API",
+    "BEATDESK_QQBOT_TOKEN_URL",
+    "BEATDESK_WEIBO_API",
+    "BEATDESK_WEIBO_MESSAGES_API",
+]
 
 
 def free_port() -> int:
@@ -104,9 +113,14 @@ def environment(
         "DATABASE_URL": database.url,
         "DJANGO_SETTINGS_MODULE": settings,
         "BEATDESK_LOG_LEVEL": "WARNING",
-        "BEATDESK_WECHAT_API": "http://127.0.0.1:9",
         "PYTHONPATH": str(REPO_ROOT),
+        # Residents reach the portal through a reverse proxy on this machine, which names
+        # each one's address, as in production; the per-address limit counts those.
+        "BEATDESK_TRUSTED_PROXIES": "127.0.0.1",
     }
+    # Automatic answers go out through the worker: every platform API is a closed port here,
+    # so nothing the harness does can reach a real platform.
+    env |= dict.fromkeys(PLATFORM_API_VARIABLES, NOWHERE)
     # A developer's Redis must not receive the harness's tasks unless a test asks for it.
     env.pop("REDIS_URL", None)
     return env | extra

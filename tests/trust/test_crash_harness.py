@@ -1,8 +1,10 @@
 """Kill the real server with SIGKILL while pushes arrive: nothing acknowledged is lost or doubled.
 
 The server is `beatdesk serve` (gunicorn) on its own database: a SQLite file in WAL mode,
-or PostgreSQL when DATABASE_URL names it, as in CI. WeChat and QQ (OneBot) deliveries are
-sent a few at a time; whatever got no acknowledgement is sent again, as the platforms do.
+or PostgreSQL when DATABASE_URL names it, as in CI. Deliveries of every channel (WeChat, QQ
+over OneBot, the official QQ bot, Weibo and the portal's write form) are sent a few at a
+time, interleaved; whatever got no acknowledgement is sent again, as the platforms and a
+resident's browser do.
 A `beatdesk worker` runs beside the server and does the inbox step; at the end it has
 drained the queue, the minute sweep's work is done, and every acknowledged delivery must
 be stored exactly once, with exactly one inbox message.
@@ -23,7 +25,7 @@ from tests.trust.channels import channel_named
 from tests.trust.crashes import Run, deliver_while_killing, plan
 from tests.trust.sites import Database, Server, Worker, environment, tool
 
-KINDS = ["wechat", "onebot"]
+KINDS = ["wechat", "onebot", "qqbot", "weibo", "portal"]
 CONNECTIONS = 4
 # Sizes: the CI run, the long run (`make test-long`) and the run that must lose pushes.
 CI_DELIVERIES, CI_KILLS = 2000, 8
@@ -51,6 +53,7 @@ class Outcome:
             f"date={datetime.now(UTC):%Y-%m-%d} database={engine} "
             f"acknowledged={len(self.run.acknowledged)} kills={len(self.run.kills)} "
             f"attempts={self.run.attempts} missing={len(self.missing)} "
+            f"missing_by_account={dict(Counter(code for code, _marker in self.missing))} "
             f"duplicates={self.duplicates} without_one_message={self.without_one_message} "
             f"finished_by_sweep={self.census['finished_by_sweep']} "
             f"worker_drain_seconds={self.census['worker_drain_seconds']} "
@@ -69,9 +72,11 @@ def crash_run(
     server.start_and_wait()
     try:
         channels = [channel_named(kind) for kind in KINDS]
-        run = deliver_while_killing(
-            server, plan(channels, deliveries), kills, CONNECTIONS, seconds
-        )
+        planned = plan(channels, deliveries)
+        for channel in channels:
+            # Residents open the portal's form before they send it: before any kill.
+            channel.prepare(server.port, [p.number for p in planned if p.channel is channel])
+        run = deliver_while_killing(server, planned, kills, CONNECTIONS, seconds)
         # The inbox step runs in the worker; what a killed request never queued, the sweep
         # finishes, and the census counts it.
         census = tool(env, "census", str(WORKER_DRAIN_SECONDS))

@@ -4,8 +4,9 @@ Platforms retry while the first try is still being handled, so identical request
 together. Against the real server (gunicorn, several workers, its own database), each
 channel's 20 messages sent 50 times at once must leave exactly 20 stored deliveries and 20
 inbox messages, and every one of the 1000 requests must be answered as a success: WeChat
-with `success`, OneBot with 204, the QQ bot with op 12, every time; the automatic answers
-go out through the worker and the outbox. A `beatdesk worker` runs beside the server and
+with `success`, OneBot with 204, the QQ bot with op 12, Weibo with an empty 200 and the
+portal with its receipt page, every time; the automatic answers go out through the worker
+and the outbox. A `beatdesk worker` runs beside the server and
 must have handed every push to the inbox itself, leaving none for the minute sweep. A new
 channel joins by adding its kind to KINDS.
 """
@@ -19,7 +20,7 @@ import pytest
 from tests.trust.channels import Channel, channel_named, marker, send
 from tests.trust.sites import Database, Server, Worker, environment, tool
 
-KINDS = ["wechat", "onebot", "qqbot"]
+KINDS = ["wechat", "onebot", "qqbot", "weibo", "portal"]
 MESSAGES = 20
 COPIES = 50
 SERVER_WORKERS = 4
@@ -79,6 +80,7 @@ def test_fifty_identical_deliveries_of_twenty_messages_store_twenty_and_all_succ
     server.start_and_wait()
     try:
         numbers = range(1, MESSAGES + 1)
+        channel.prepare(server.port, list(numbers))
         answers = {n: replies_to_identical(server, channel, n, COPIES) for n in numbers}
         # The inbox step runs in the worker: it must have drained before anything is counted.
         census = tool(env, "census", str(WORKER_DRAIN_SECONDS))

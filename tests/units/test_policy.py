@@ -46,20 +46,30 @@ def expected_outcome(role: str | None, route: Route, method: str, placement: Pla
     return Outcome.NOT_FOUND
 
 
-def observed_outcome(client: Client, world: World, name: str, attempt: Attempt) -> Outcome:
-    """Make the request and say what it did, judged by its status and by the audit trail."""
+def observed_outcome(client: Client, world: World, name: str, attempt: Attempt) -> str:
+    """Make the request and say what it did, judged by its status and by the audit trail.
+
+    A refusal in sight must be a 403 with the stable error body and leave no record of the
+    change; any other answer is returned as its status, which matches no expected outcome.
+    """
     before = AuditRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     send = client.get if attempt.method == "GET" else client.post
     response = send(attempt.url, attempt.data)
-    assert response.status_code < 500, f"{attempt.url} failed with {response.status_code}"
-    if response.status_code == 404:
+    changed = bool(attempt.audited_as) and (
+        AuditRecord.objects.filter(
+            pk__gt=before, actor=world.people[name], action=attempt.audited_as
+        ).exists()
+    )
+    if response.status_code == 404 and not changed:
         return Outcome.NOT_FOUND
-    if not attempt.audited_as:
-        return Outcome.ALLOWED if response.status_code == 200 else Outcome.REFUSED
-    changed = AuditRecord.objects.filter(
-        pk__gt=before, actor=world.people[name], action=attempt.audited_as
-    ).exists()
-    return Outcome.ALLOWED if changed and response.status_code < 400 else Outcome.REFUSED
+    if response.status_code == 403 and not changed:
+        assert b"<code>forbidden</code>" in response.content
+        return Outcome.REFUSED
+    if changed and response.status_code < 400:
+        return Outcome.ALLOWED
+    if not attempt.audited_as and response.status_code == 200:
+        return Outcome.ALLOWED
+    return f"status {response.status_code}, changed={changed}"
 
 
 def _cells() -> Iterator[object]:

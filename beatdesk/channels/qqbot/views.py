@@ -21,13 +21,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from beatdesk.channels.deliveries import (
+    ACK_BEFORE_COMMIT,
+    answer_before_commit,
     emergency_answer_for,
+    fault_is_on,
     hand_to_worker,
     mark_unparsable,
     store_delivery,
 )
 from beatdesk.channels.models import Account, ChannelKind
-from beatdesk.channels.qqbot.adapter import queue_emergency_answer
+from beatdesk.channels.qqbot.adapter import process_delivery, queue_emergency_answer
 from beatdesk.channels.qqbot.credentials import CredentialsError, credentials_of
 from beatdesk.channels.qqbot.schemas import (
     EVENT_TS,
@@ -148,8 +151,14 @@ def _dispatch(account: Account, envelope: Envelope, body: bytes, payload: str) -
         event = parse_event(envelope)
     except PayloadError as error:
         return _unreadable(account, body, payload, error)
+    key = event.delivery_key or raw_key(body)
+    if fault_is_on(ACK_BEFORE_COMMIT):
+        acknowledgement = (f'{{"op": {OP_ACK}}}', 200)
+        return answer_before_commit(
+            account, key, body, payload, process_delivery, acknowledgement, "application/json"
+        )
     emergency = emergency_answer_for(event.text) if isinstance(event, MessageEvent) else ""
-    stored = store_delivery(account, event.delivery_key or raw_key(body), body, payload, emergency)
+    stored = store_delivery(account, key, body, payload, emergency)
     if not stored.is_new:
         return _acknowledged()
     # The acknowledgement cannot carry text: the 110 answer goes to the outbox at once.

@@ -21,13 +21,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from beatdesk.channels.deliveries import (
+    ACK_BEFORE_COMMIT,
+    answer_before_commit,
     emergency_answer_for,
+    fault_is_on,
     hand_to_worker,
     mark_unparsable,
     store_delivery,
 )
 from beatdesk.channels.models import Account, ChannelKind
 from beatdesk.channels.webhooks import Refused, check_fresh, check_not_replayed, raw_key, too_large
+from beatdesk.channels.weibo.adapter import process_delivery
 from beatdesk.channels.weibo.credentials import CredentialsError, credentials_of
 from beatdesk.channels.weibo.schemas import PayloadError, Push, clean_text, parse_push
 
@@ -84,6 +88,10 @@ def _receive(account: Account, body: bytes) -> HttpResponse:
     if account.original_id and push.receiver_id != account.original_id:
         return _forbidden(account, "push for another account")
 
+    if fault_is_on(ACK_BEFORE_COMMIT):
+        return answer_before_commit(
+            account, push.delivery_key, body, payload, process_delivery, ("", 200)
+        )
     emergency = emergency_answer_for(push.to_incoming().text) if push.is_known else ""
     stored = store_delivery(account, push.delivery_key, body, payload, emergency)
     if stored.is_new:
