@@ -51,6 +51,10 @@ ALLOWED_HOSTS = env_list("BEATDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "t
 TRUSTED_PROXIES = env_list("BEATDESK_TRUSTED_PROXIES", [])
 CSRF_TRUSTED_ORIGINS = env_list("BEATDESK_CSRF_TRUSTED_ORIGINS", [])
 PUBLIC_BASE_URL = env_str("BEATDESK_PUBLIC_URL", "http://127.0.0.1:8000")
+# How many days after a case is closed the resident's next message reopens it (0: never).
+REOPEN_PERIOD_DAYS = env_int("BEATDESK_REOPEN_DAYS", 7)
+if not 0 <= REOPEN_PERIOD_DAYS <= 365:
+    raise SettingError("BEATDESK_REOPEN_DAYS must be between 0 and 365")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

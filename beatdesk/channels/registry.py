@@ -43,6 +43,11 @@ class ChannelAdapter(Protocol):
         """Hand a stored inbound delivery to the inbox once; return any immediate reply."""
         ...
 
+    def is_one_to_one(self, external_id: str) -> bool:
+        """Return whether only this resident reads what we write to them (no group, no
+        public comment): only there is a resident asked to rate an answer in the chat."""
+        ...
+
 
 class UnknownChannel(LookupError):
     """No adapter is registered for this channel kind."""
@@ -63,3 +68,9 @@ def adapter_for(kind: str) -> ChannelAdapter:
         return _adapters[kind]
     except KeyError:
         raise UnknownChannel(kind) from None
+
+
+def is_one_to_one(kind: str, external_id: str) -> bool:
+    """Return whether a resident's conversation on a channel of this kind is private."""
+    adapter = _adapters.get(kind)
+    return adapter is not None and adapter.is_one_to_one(external_id)

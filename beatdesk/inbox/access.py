@@ -5,7 +5,15 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from beatdesk.core.refusals import ShownRefusal
-from beatdesk.inbox.models import CannedAnswer, Case, CaseTransfer, TransferStatus
+from beatdesk.inbox.models import (
+    CannedAnswer,
+    Case,
+    CaseRating,
+    CaseTransfer,
+    DuplicateProposal,
+    ProposalStatus,
+    TransferStatus,
+)
 from beatdesk.units.access import (
     CASE_ROLES,
     CASE_WORK_ROLES,
@@ -129,3 +137,26 @@ def may_verify(user: User, case: Case) -> bool:
 def may_unseal(user: User, case: Case) -> bool:
     """Return whether the user may see a sealed tipster (with a reason, audited each time)."""
     return units_for(user, roles_for(Action.UNSEAL)).filter(pk=case.unit_id).exists()
+
+
+def ratings_for(user: User) -> QuerySet[CaseRating]:
+    """Return the residents' ratings of the cases the user may see; nothing outside them."""
+    return CaseRating.objects.filter(case__in=cases_for(user))
+
+
+def duplicate_proposals_for(user: User, case: Case) -> QuerySet[DuplicateProposal]:
+    """Return the open proposals that pair this case with another case the user may see."""
+    visible = cases_for(user)
+    return (
+        DuplicateProposal.objects.filter(Q(case=case) | Q(other=case), status=ProposalStatus.OPEN)
+        .filter(case__in=visible, other__in=visible)
+        .select_related("case", "other")
+    )
+
+
+def access_proposal_by_id(user: User, case: Case, proposal_id: int) -> DuplicateProposal:
+    """Return an open proposal of a case the user can see; any other id is not found."""
+    proposal = duplicate_proposals_for(user, case).filter(pk=proposal_id).first()
+    if proposal is None:
+        raise Http404("No such proposal")
+    return proposal

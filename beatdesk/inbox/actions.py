@@ -28,6 +28,7 @@ from beatdesk.inbox.answering import answer_or_propose, is_knowledge_key, menu_c
 from beatdesk.inbox.channel_alerts import queue_emergency_alerts
 from beatdesk.inbox.classification import UNCLASSIFIED, Analysis, emergency_reply
 from beatdesk.inbox.deadlines import ExtensionRefused
+from beatdesk.inbox.duplicates import propose_duplicates
 from beatdesk.inbox.errors import InboxError as InboxError
 from beatdesk.inbox.intake import Event, IncomingMessage
 from beatdesk.inbox.models import (
@@ -41,10 +42,20 @@ from beatdesk.inbox.models import (
     Message,
     MessageKind,
     Priority,
+    RatingChannel,
     Resident,
     TransferStatus,
     TypeSource,
 )
+from beatdesk.inbox.ratings import (
+    ChatRating,
+    RatingRefused,
+    do_rate_case,
+    rating_by_reply,
+    thanks_for_rating,
+    with_invitation,
+)
+from beatdesk.inbox.reopening import earlier_case, is_thanks_only, may_reopen, recently_closed
 from beatdesk.inbox.routing import clues_of, place_match, routable
 from beatdesk.inbox.schedule import check_extension, end_pause, schedule_deadline, start_pause
 from beatdesk.inbox.sealing import seal_if_anonymous
@@ -97,25 +108,71 @@ def _resident_for(account: Account, external_id: str) -> Resident:
 def _open_or_join_case(resident: Resident, incoming: IncomingMessage) -> tuple[Case, bool]:
     case = Case.objects.filter(resident=resident, status__in=OPEN_STATUSES).first()
     if case is None:
-        case = _recently_auto_answered(resident)
-        if case is not None:
-            # The machine's answer was not enough: the same matter goes to a person.
-            _set_status(case, None, CaseStatus.REOPENED)
+        case = _case_written_again(resident, incoming)
     if case is not None:
         case.last_message_at = incoming.sent_at
         case.save(update_fields=["last_message_at"])
         return case, False
 
     account = resident.account
+    earlier = earlier_case(resident)
     case = Case.objects.create(
         account=account,
         resident=resident,
         unit=account.unit,
         tracking_code=_new_tracking_code(),
         last_message_at=incoming.sent_at,
+        follows=earlier,
     )
-    record("case.opened", case, unit=case.unit, account=account.pk)
+    record(
+        "case.opened",
+        case,
+        unit=case.unit,
+        account=account.pk,
+        follows=earlier.pk if earlier else None,
+    )
     return case, True
+
+
+def _case_written_again(resident: Resident, incoming: IncomingMessage) -> Case | None:
+    """Return the closed case a new message belongs to, reopened unless it only thanks us.
+
+    A case merged into another sends its resident's messages on to the kept case while
+    that one is open; once it is closed too, the resident's next message opens a new case.
+    """
+    case = recently_closed(resident) or _recently_auto_answered(resident)
+    if case is None:
+        return None
+    if case.merged_into is not None:
+        kept = case.merged_into
+        return kept if kept.is_open else None
+    if is_thanks_only(incoming.text):
+        # Kept on the case for the officer to see; a thank-you is no reason to reopen.
+        return case
+    _reopen(case, None, via="message")
+    return case
+
+
+def _reopen(case: Case, actor: User | None, via: str) -> None:
+    """Put a closed case back in the officers' hands with a fresh deadline; audited."""
+    _set_status(case, actor, CaseStatus.REOPENED)
+    case.reopened_at = case.status_changed_at
+    case.save(update_fields=["reopened_at"])
+    record("case.reopened", case, actor=actor, unit=case.unit, via=via)
+    logger.info("case reopened case=%s via=%s", case.pk, via)
+    schedule_deadline(case)
+
+
+def do_reopen_case_by_resident(case: Case) -> Case:
+    """Reopen a case its resident says is not settled (the tracking page's button)."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if not may_reopen(case):
+            raise InboxError(_("This matter can no longer be reopened. Please write to us again."))
+        if _has_other_open_case(case):
+            raise InboxError(_("You already have an open matter with us; write there."))
+        _reopen(case, None, via="portal")
+    return case
 
 
 # How long after an automatic answer the resident's next message reopens the same case.
@@ -185,6 +242,10 @@ def do_receive_message(
         resident.save(update_fields=["last_seen_at"])
         _apply_event(resident, incoming)
 
+        rating = rating_by_reply(resident, incoming) if incoming.opens_case else None
+        if rating is not None:
+            return _receive_rating(rating, delivery, incoming)
+
         case, opened = (None, False)
         if incoming.opens_case:
             case, opened = _open_or_join_case(resident, incoming)
@@ -229,8 +290,37 @@ def do_receive_message(
             _store_automatic_reply(resident, case, told)
         if case is not None and opened:
             _assign_in_turn(case)
+        if case is not None and case.is_open:
+            propose_duplicates(case, message)
     owed = reply if answered else told
     return Receipt(message, case, opened, owed)
+
+
+def _receive_rating(
+    rating: ChatRating, delivery: InboundDelivery | None, incoming: IncomingMessage
+) -> Receipt:
+    """Keep a chat rating on the case it rates, and thank the resident; nothing reopens."""
+    case = rating.case
+    message = Message.objects.create(
+        resident=case.resident,
+        case=case,
+        direction=Direction.INBOUND,
+        kind=incoming.kind,
+        text=incoming.text,
+        attributes=incoming.attributes,
+        sent_at=incoming.sent_at,
+        delivery=delivery,
+    )
+    record("message.received", message, unit=case.unit, case=case.pk, rating=True)
+    try:
+        do_rate_case(case, rating.score, RatingChannel.CHAT, message)
+    except RatingRefused:
+        # The window closed between finding the case and locking it: the digit stays
+        # on the case for the officer, and nothing more is said.
+        return Receipt(message, case, False, "")
+    reply = thanks_for_rating()
+    _store_automatic_reply(case.resident, case, reply)
+    return Receipt(message, case, False, reply)
 
 
 # Types whose case must be handled by an officer, however well a question in it matches.
@@ -453,6 +543,9 @@ def do_answer_case(
 
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
+        if resolve:
+            # Checked without it: the invitation is our own fixed line, not the officer's.
+            text = with_invitation(case, text)
         message = Message.objects.create(
             resident=case.resident,
             case=case,

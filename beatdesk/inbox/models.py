@@ -147,6 +147,17 @@ class Case(models.Model):
     # An anonymous tip: who sent it is sealed on every screen, list and export
     # (inbox.sealing); only a recorded unsealing shows it. Never cleared once set.
     tipster_sealed = models.BooleanField(_("tipster sealed"), default=False)
+    # When the resident last reopened the case: its deadline counts from here from then on.
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    # The earlier case of the same resident this one continues, written after its reopening
+    # period had passed.
+    follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="followed_by"
+    )
+    # Set when an officer merged this case into another: its messages moved there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
 
     class Meta:
         ordering = ["-priority", "-last_message_at"]
@@ -502,3 +513,78 @@ class Unsealing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} unsealed ({self.category})"
+
+
+class RatingChannel(models.TextChoices):
+    PORTAL = "portal", _("Tracking page")
+    CHAT = "chat", _("Reply in the chat")
+
+
+class CaseRating(models.Model):
+    """The resident's rating of how their answered case was handled, from 1 to 5.
+
+    One per case: a later rating within the window replaces the score, and every rating
+    is on the audit trail, so the replaced score can still be read there.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(_("rating"))
+    channel = models.CharField(max_length=8, choices=RatingChannel.choices)
+    # The resident's message that carried a chat rating, kept in the conversation.
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rated_at = models.DateTimeField()
+    times_rated = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="rating_from_one_to_five"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.score}"
+
+
+class DuplicateReason(models.TextChoices):
+    RESIDENT = "resident", _("the same resident")
+    PLACE = "place", _("the same place at about the same time")
+    TEXT = "text", _("nearly the same words")
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Proposed")
+    MERGED = "merged", _("Merged")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class DuplicateProposal(models.Model):
+    """A guess that two open cases of one unit are the same matter, for an officer to decide.
+
+    `case` is the newer case, the one whose message raised the guess; `other` the older.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="duplicate_proposals")
+    other = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=10, choices=DuplicateReason.choices)
+    # How alike the texts are (0 to 1) or how far apart the places (metres), for the page.
+    measure = models.FloatField(null=True, blank=True)
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "other"], name="one_proposal_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ~ {self.other_id} ({self.reason}, {self.status})"

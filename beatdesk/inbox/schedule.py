@@ -105,13 +105,15 @@ def _compute(case: Case) -> None:
         installed=installed_notices(),
         assume_weekends_for_missing_years=True,
     )
+    # A case the resident reopened is a fresh turn: its clock starts at the reopening.
+    start = case.reopened_at or case.opened_at
     pauses = [
         Pause(pause.started_at, pause.ended_at)
-        for pause in case.pauses.filter(ended_at__isnull=False)
+        for pause in case.pauses.filter(ended_at__isnull=False, started_at__gte=start)
         if pause.ended_at is not None
     ]
-    deadline = due_at(case.opened_at, policy, schedule, pauses=pauses)
-    reminder = reminder_at(deadline, policy, schedule, case.opened_at)
+    deadline = due_at(start, policy, schedule, pauses=pauses)
+    reminder = reminder_at(deadline, policy, schedule, start)
     escalation = escalation_at(deadline, policy, schedule)
 
     if deadline != case.deadline:
@@ -119,7 +121,7 @@ def _compute(case: Case) -> None:
         case.reminded_at = case.escalated_at = None
     case.deadline, case.reminder_at, case.escalation_at = deadline, reminder, escalation
     case.deadline_provisional = bool(
-        schedule.calendar.missing_years(case.opened_at.date(), deadline.date())
+        schedule.calendar.missing_years(start.date(), deadline.date())
     )
 
 

@@ -14,7 +14,7 @@ is never undone.
 import logging
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from beatdesk.audit.actions import record
@@ -91,7 +91,9 @@ def conversation_for(case: Case, *, unsealed: bool = False) -> QuerySet[Message]
     """Return the messages a case page shows: a sealed tip's own, or all but sealed ones."""
     if case.tipster_sealed and not unsealed:
         return case.messages.all()
-    messages = case.resident.messages.all()
+    # The resident's whole conversation, and what another resident wrote in a case that
+    # was merged into this one.
+    messages = Message.objects.filter(Q(resident_id=case.resident_id) | Q(case=case))
     if unsealed:
         return messages
     # The resident's other cases are theirs to see here, but not a tip they had sealed.

@@ -38,4 +38,14 @@ urlpatterns = [
         views.transfer_decline,
         name="transfer_decline",
     ),
+    path(
+        "cases/<int:case_id>/duplicates/<int:proposal_id>/merge/",
+        views.duplicate_merge,
+        name="duplicate_merge",
+    ),
+    path(
+        "cases/<int:case_id>/duplicates/<int:proposal_id>/dismiss/",
+        views.duplicate_dismiss,
+        name="duplicate_dismiss",
+    ),
 ]

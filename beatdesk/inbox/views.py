@@ -25,6 +25,7 @@ from beatdesk.inbox.access import (
     CANNED_ANSWER_ROLES,
     NotAllowed,
     access_case_by_id,
+    access_proposal_by_id,
     access_transfer_by_id,
     canned_answers_for_case,
     canned_answers_kept_by,
@@ -32,6 +33,7 @@ from beatdesk.inbox.access import (
     check_may_decide,
     check_may_transfer,
     check_may_work_on,
+    duplicate_proposals_for,
     may_decide,
     may_transfer,
     may_unmask,
@@ -77,8 +79,10 @@ from beatdesk.inbox.forms import (
     UnsealForm,
 )
 from beatdesk.inbox.mediation import FollowUpInput, do_record_follow_up, follow_ups_due
+from beatdesk.inbox.merging import do_dismiss_proposal, do_merge_cases
 from beatdesk.inbox.models import (
     Case,
+    CaseRating,
     CaseStatus,
     Direction,
     FollowUp,
@@ -238,7 +242,25 @@ def _case_context(
         }
         | _routing_context(request, case)
         | verification_context(_user(request), case)
+        | _related_context(request, case)
     )
+
+
+def _related_context(request: HttpRequest, case: Case) -> dict[str, object]:
+    """What the case page shows of the rating, linked cases and possible duplicates."""
+    visible = cases_for(_user(request))
+    return {
+        "rating": CaseRating.objects.filter(case=case).first(),
+        "follows": visible.filter(pk=case.follows_id).first() if case.follows_id else None,
+        "merged_into": visible.filter(pk=case.merged_into_id).first()
+        if case.merged_into_id
+        else None,
+        "merged_cases": list(visible.filter(merged_into=case).order_by("pk")),
+        "duplicates": [
+            (proposal, proposal.other if proposal.case_id == case.pk else proposal.case)
+            for proposal in duplicate_proposals_for(_user(request), case)
+        ],
+    }
 
 
 def _routing_context(request: HttpRequest, case: Case) -> dict[str, object]:
@@ -708,6 +730,24 @@ def _follow_ups_shown(case: Case, *, whole: bool) -> list[tuple[FollowUp, str]]:
 
 @login_required
 @require_POST
+def duplicate_merge(request: HttpRequest, case_id: int, proposal_id: int) -> HttpResponse:
+    """Merge a proposed duplicate: the chosen case is kept, the other closed into it."""
+    user = _user(request)
+    case = access_case_by_id(user, case_id)
+    check_may_work_on(user, case)
+    proposal = access_proposal_by_id(user, case, proposal_id)
+    keep = request.POST.get("keep", "")
+    try:
+        kept = do_merge_cases(proposal, user, int(keep) if keep.isdigit() else 0)
+    except InboxError as error:
+        messages.error(request, str(error))
+        return redirect("inbox:case_detail", case_id=case.pk)
+    messages.success(request, _("The cases are merged."))
+    return redirect("inbox:case_detail", case_id=kept.pk)
+
+
+@login_required
+@require_POST
 def case_follow_up(request: HttpRequest, case_id: int) -> HttpResponse:
     """Record a mediation session, visit or call on a dispute."""
     case = access_case_by_id(_user(request), case_id)
@@ -744,3 +784,20 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         ),
     ]
     return render(request, "inbox/follow_up_list.html", {"sections": sections})
+
+
+@login_required
+@require_POST
+def duplicate_dismiss(request: HttpRequest, case_id: int, proposal_id: int) -> HttpResponse:
+    """Dismiss a proposed duplicate: the two cases are different matters."""
+    user = _user(request)
+    case = access_case_by_id(user, case_id)
+    check_may_work_on(user, case)
+    proposal = access_proposal_by_id(user, case, proposal_id)
+    try:
+        do_dismiss_proposal(proposal, user)
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The proposal is dismissed."))
+    return redirect("inbox:case_detail", case_id=case.pk)

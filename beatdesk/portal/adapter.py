@@ -59,5 +59,9 @@ class PortalAdapter:
     def process_delivery(self, delivery: InboundDelivery) -> str:
         return process_delivery(delivery)
 
+    def is_one_to_one(self, external_id: str) -> bool:
+        # Residents read answers on the tracking page and rate them there, not by writing.
+        return False
+
 
 PORTAL = register(PortalAdapter())

@@ -191,3 +191,14 @@ def _read_bounded(upload: "UploadedFile[bytes]") -> bytes:
     """Read at most one byte past the limit, so an oversize file is refused, not loaded."""
     upload.seek(0)
     return bytes(upload.read(MAX_PHOTO_BYTES + 1))
+
+
+class RatingForm(forms.Form):
+    """The resident's rating of an answered case, 1 (poor) to 5 (very good)."""
+
+    score = forms.TypedChoiceField(
+        label=gettext_lazy("Your rating"),
+        choices=[(score, str(score)) for score in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )

@@ -2,15 +2,20 @@
 
 import logging
 import unicodedata
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beatdesk.channels.deliveries import ACK_BEFORE_COMMIT, AnsweredBeforeCommit, fault_is_on
 from beatdesk.channels.models import Account, ChannelKind, DeliveryStatus, InboundDelivery
@@ -21,11 +26,14 @@ from beatdesk.core.ratelimit import (
     exceeded,
     note,
 )
-from beatdesk.inbox.models import Case, Direction, Message
+from beatdesk.inbox.actions import InboxError, do_reopen_case_by_resident
+from beatdesk.inbox.models import Case, CaseRating, Direction, Message, RatingChannel
+from beatdesk.inbox.ratings import RATING_WINDOW, RatingRefused, do_rate_case, is_rateable
+from beatdesk.inbox.reopening import may_reopen, reopen_period
 from beatdesk.portal.access import access_photo_by_id
 from beatdesk.portal.actions import do_store_submission, portal_account_for
 from beatdesk.portal.adapter import process_delivery
-from beatdesk.portal.forms import WriteForm
+from beatdesk.portal.forms import RatingForm, WriteForm
 from beatdesk.portal.humancheck import HONEYPOT_FIELD, HumanCheckFailed, issue_token, verify
 from beatdesk.portal.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, CleanPhoto
 from beatdesk.portal.submissions import PayloadError, Submission, parse_submission
@@ -52,20 +60,99 @@ def track(request: HttpRequest) -> HttpResponse:
         context: dict[str, object] = {"code": "", "case": None, "searched": False, "limited": True}
         return render(request, "portal/track.html", context, status=429)
     case = Case.objects.select_related("unit").filter(tracking_code=code).first() if code else None
-    answers = []
+    context = {"code": code, "case": case, "searched": bool(code)}
     if case is not None:
-        # Only what officers wrote to the resident: the resident's own words stay private.
-        answers = list(
-            case.messages.filter(direction=Direction.OUTBOUND, is_automatic=False)
-            .select_related("outbox")
-            .order_by("sent_at")
-        )
+        context |= _follow_up_context(case)
     elif code:
         note(TRACKING_LOOKUPS, client)
         logger.info("portal tracking code not found")
     status = 404 if code and case is None else 200
-    context = {"code": code, "case": case, "answers": answers, "searched": bool(code)}
     return render(request, "portal/track.html", context, status=status)
+
+
+def _answers(case: Case) -> list[Message]:
+    """Return what officers wrote to the resident: the resident's own words stay private.
+
+    After a merge the answers written before it moved to the kept case; they are still
+    this resident's, so they stay on this page, and nothing of the kept case's own does.
+    """
+    mine = Q(case=case)
+    if case.merged_into_id:
+        mine |= Q(case_id=case.merged_into_id, resident_id=case.resident_id)
+    return list(
+        Message.objects.filter(mine, direction=Direction.OUTBOUND, is_automatic=False)
+        .select_related("outbox")
+        .order_by("sent_at", "id")
+    )
+
+
+def _follow_up_context(case: Case) -> dict[str, object]:
+    """What the tracking page offers once a case is answered: a rating and a way back."""
+    now = timezone.now()
+    closed_at = case.closed_at or now
+    return {
+        "answers": _answers(case),
+        "rating": CaseRating.objects.filter(case=case).first(),
+        "may_rate": is_rateable(case, now),
+        "rate_until": closed_at + RATING_WINDOW,
+        "rating_form": RatingForm(),
+        "may_reopen": may_reopen(case, now),
+        "reopen_until": closed_at + reopen_period(),
+    }
+
+
+def _tracked(request: HttpRequest, code: str) -> Case | HttpResponse:
+    """Return the case a posted tracking code names, or the page that says why not."""
+    client = client_address(request)
+    if exceeded(TRACKING_LOOKUPS, client):
+        context: dict[str, object] = {"code": "", "case": None, "searched": False, "limited": True}
+        return render(request, "portal/track.html", context, status=429)
+    case = Case.objects.filter(tracking_code=code).first() if code else None
+    if case is None:
+        note(TRACKING_LOOKUPS, client)
+        context = {"code": code, "case": None, "searched": True}
+        return render(request, "portal/track.html", context, status=404)
+    return case
+
+
+def _back_to(code: str) -> HttpResponse:
+    return redirect(f"{reverse('portal:track')}?{urlencode({'code': code})}")
+
+
+@require_POST
+def track_rate(request: HttpRequest) -> HttpResponse:
+    """Keep the resident's rating of their answered case (form on the tracking page)."""
+    code = _normalised(request.POST.get("code", ""))
+    case = _tracked(request, code)
+    if isinstance(case, HttpResponse):
+        return case
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a rating from 1 to 5."))
+        return _back_to(code)
+    try:
+        do_rate_case(case, form.cleaned_data["score"], RatingChannel.PORTAL)
+    except RatingRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Thank you for your rating."))
+    return _back_to(code)
+
+
+@require_POST
+def track_reopen(request: HttpRequest) -> HttpResponse:
+    """Reopen the resident's closed case because the matter is not settled."""
+    code = _normalised(request.POST.get("code", ""))
+    case = _tracked(request, code)
+    if isinstance(case, HttpResponse):
+        return case
+    try:
+        do_reopen_case_by_resident(case)
+    except InboxError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Your matter is open again; an officer will answer you."))
+    return _back_to(code)
 
 
 class InMemoryUploadHandler(MemoryFileUploadHandler):

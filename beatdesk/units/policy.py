@@ -185,6 +185,13 @@ ROUTES: Mapping[str, Route] = {
     "inbox/cases/<int:case_id>/transfers/<int:transfer_id>/decline/": Route(
         "transfer", {"POST": Action.TRANSFER}, Action.VIEW
     ),
+    # A proposal is placed with the case it was found on; merging changes both cases.
+    "inbox/cases/<int:case_id>/duplicates/<int:proposal_id>/merge/": Route(
+        "duplicate", {"POST": Action.EDIT}, Action.VIEW
+    ),
+    "inbox/cases/<int:case_id>/duplicates/<int:proposal_id>/dismiss/": Route(
+        "duplicate", {"POST": Action.EDIT}, Action.VIEW
+    ),
     "inbox/canned/<int:canned_id>/retire/": Route(
         "canned_answer", {"POST": Action.KEEP_CANNED_ANSWERS}, Action.KEEP_CANNED_ANSWERS
     ),

@@ -225,14 +225,16 @@ def test_it_refuses_a_status_change_that_makes_no_sense(cast: Cast, case: Case) 
     assert case.status == CaseStatus.NEW
 
 
-def test_it_opens_a_new_case_when_a_resident_writes_after_resolution(
+def test_it_opens_a_new_case_when_a_resident_writes_after_the_reopening_period(
     cast: Cast, case: Case, account: Account, peer: WeChatPeer
 ) -> None:
     signed_in(cast.officer_a).post(f"/inbox/cases/{case.pk}/status/", {"status": "resolved"})
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - timedelta(days=8))
 
     second = resident_writes(account, peer, ANNA, "还有一个问题")
 
     assert second.pk != case.pk
+    assert second.follows_id == case.pk
     assert Case.objects.filter(status=CaseStatus.NEW).count() == 1
 
 

@@ -34,10 +34,12 @@ from beatdesk.inbox.models import (
     CaseTransfer,
     CaseType,
     Direction,
+    DuplicateProposal,
     FollowUp,
     FollowUpKind,
     MediationOutcome,
     Priority,
+    Resident,
 )
 from beatdesk.portal.models import Photo
 from beatdesk.units.duty import local_day
@@ -121,6 +123,7 @@ class World:
     follow_ups: dict[str, FollowUp] = field(default_factory=dict)
     weibo_accounts: dict[str, Account] = field(default_factory=dict)
     posts: dict[str, OutboxMessage] = field(default_factory=dict)
+    proposals: dict[str, DuplicateProposal] = field(default_factory=dict)
 
     def role_of(self, name: str) -> str | None:
         return CAST[name][0] if name in CAST else None
@@ -198,6 +201,7 @@ def _furnish(world: World, code: str) -> None:
     on_duty = make_user(f"on_duty_{code.replace('-', '_')}", None, None)
     world.shifts[code] = DutyShift.objects.create(unit=unit, user=on_duty, day=local_day(unit))
     _weibo(world, code)
+    world.proposals[code] = _duplicate_of(case)
 
 
 def _weibo(world: World, code: str) -> None:
@@ -217,6 +221,19 @@ def _weibo(world: World, code: str) -> None:
     world.posts[code], _created = outbox.enqueue_post(
         account, "城南路今晚施工封闭，请绕行。", f"post:policy-{code}", by_hand=True
     )
+
+
+def _duplicate_of(case: Case) -> DuplicateProposal:
+    """Open a second case at the case's unit and propose it as the same matter."""
+    resident = Resident.objects.create(account=case.account, external_id=f"o-dup-{case.pk}")
+    second = Case.objects.create(
+        account=case.account,
+        resident=resident,
+        unit=case.unit,
+        tracking_code=f"DUP{case.pk}",
+        last_message_at=case.last_message_at,
+    )
+    return DuplicateProposal.objects.create(case=second, other=case, reason="text")
 
 
 @dataclass(frozen=True)
@@ -280,6 +297,15 @@ def _decide(verb: str, audited_as: str, **data: str) -> AttemptBuilder:
         offer = world.offers[code]
         url = f"/inbox/cases/{offer.case_id}/transfers/{offer.pk}/{verb}/"
         return Attempt("POST", url, dict(data), audited_as)
+
+    return build
+
+
+def _duplicate(verb: str, audited_as: str) -> AttemptBuilder:
+    def build(world: World, _name: str, code: str) -> Attempt:
+        proposal = world.proposals[code]
+        url = f"/inbox/cases/{proposal.case_id}/duplicates/{proposal.pk}/{verb}/"
+        return Attempt("POST", url, {"keep": str(proposal.other_id)}, audited_as)
 
     return build
 
@@ -350,6 +376,12 @@ ATTEMPTS: dict[tuple[str, str], AttemptBuilder] = {
     ),
     ("inbox/cases/<int:case_id>/transfers/<int:transfer_id>/decline/", "POST"): _decide(
         "decline", "case.transfer_declined", reason="不属于本辖区"
+    ),
+    ("inbox/cases/<int:case_id>/duplicates/<int:proposal_id>/merge/", "POST"): _duplicate(
+        "merge", "case.merged"
+    ),
+    ("inbox/cases/<int:case_id>/duplicates/<int:proposal_id>/dismiss/", "POST"): _duplicate(
+        "dismiss", "case.duplicate_dismissed"
     ),
     ("inbox/canned/<int:canned_id>/retire/", "POST"): lambda world, _name, code: Attempt(
         "POST", f"/inbox/canned/{world.canned[code].pk}/retire/", {}, "canned_answer.retired"

@@ -176,6 +176,9 @@ class OneBotAdapter:
     def process_delivery(self, delivery: InboundDelivery) -> str:
         return process_delivery(delivery)
 
+    def is_one_to_one(self, external_id: str) -> bool:
+        return external_id.startswith("private:")
+
 
 ONEBOT = register(OneBotAdapter())
 # Any QQ bot can alert an officer who bound their QQ in a private chat with it.

@@ -299,5 +299,8 @@ class QQBotAdapter:
     def process_delivery(self, delivery: InboundDelivery) -> str:
         return process_delivery(delivery)
 
+    def is_one_to_one(self, external_id: str) -> bool:
+        return external_id.startswith("c2c:")
+
 
 QQBOT = register(QQBotAdapter())

@@ -116,6 +116,10 @@ class WeChatAdapter:
     def process_delivery(self, delivery: InboundDelivery) -> str:
         return process_delivery(delivery)
 
+    def is_one_to_one(self, external_id: str) -> bool:
+        # An Official Account only ever writes to one follower at a time.
+        return True
+
 
 def _classify(error: client.WeChatAPIError) -> SendResult:
     code = "" if error.code is None else str(error.code)

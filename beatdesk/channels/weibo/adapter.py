@@ -242,5 +242,9 @@ class WeiboAdapter:
     def process_delivery(self, delivery: InboundDelivery) -> str:
         return process_delivery(delivery)
 
+    def is_one_to_one(self, external_id: str) -> bool:
+        # Comments and mentions are public; only fan-service private messages are not.
+        return external_id.startswith("private:")
+
 
 WEIBO = register(WeiboAdapter())

@@ -1,0 +1,195 @@
+"""Open cases of one unit that look like the same matter are proposed for merging."""
+
+from django.test import Client
+
+from beatdesk.audit.models import AuditRecord
+from beatdesk.channels.models import Account
+from beatdesk.channels.onebot.peer import OneBotPeer
+from beatdesk.channels.wechat.peer import WeChatPeer
+from beatdesk.inbox.duplicates import shingles, similarity
+from beatdesk.inbox.models import (
+    Case,
+    CaseStatus,
+    DuplicateProposal,
+    Message,
+    ProposalStatus,
+    Resident,
+)
+from tests.channels.onebot.events import post as post_onebot
+from tests.channels.wechat.pushes import push
+from tests.conftest import Cast, make_onebot_account, signed_in
+from tests.inbox.helpers import resident_writes
+
+NOISE = "幸福小区3号楼楼下的烧烤摊每天开到凌晨两点，油烟和噪音让人没法睡觉"
+NOISE_AGAIN = "幸福小区3号楼楼下烧烤摊每天开到凌晨两点，油烟噪音让人没法睡觉！！"
+OTHER = "我的身份证昨天在公交车上丢了，补办需要带什么材料"
+
+
+def two_alike_cases(account: Account, peer: WeChatPeer) -> tuple[Case, Case]:
+    first = resident_writes(account, peer, "oDUP1", NOISE)
+    second = resident_writes(account, peer, "oDUP2", NOISE_AGAIN)
+    return first, second
+
+
+def test_nearly_the_same_words_from_two_residents_are_proposed_on_the_newer_case(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    first, second = two_alike_cases(account, peer)
+
+    proposal = DuplicateProposal.objects.get()
+    page = signed_in(cast.officer_a).get(f"/inbox/cases/{second.pk}/").content.decode()
+
+    assert (proposal.case_id, proposal.other_id, proposal.reason) == (second.pk, first.pk, "text")
+    assert proposal.measure is not None and proposal.measure >= 0.6
+    assert first.tracking_code in page and f"/duplicates/{proposal.pk}/merge/" in page
+    assert AuditRecord.objects.filter(action="case.duplicate_proposed").count() == 1
+
+
+def test_different_or_short_texts_are_not_proposed(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    resident_writes(account, peer, "oDUP3", NOISE)
+    resident_writes(account, peer, "oDUP4", OTHER)
+    resident_writes(account, peer, "oDUP5", "在吗")
+    resident_writes(account, peer, "oDUP6", "在吗")
+
+    assert not DuplicateProposal.objects.exists()
+
+
+def test_shingle_similarity_ignores_punctuation_width_and_case() -> None:
+    assert similarity(shingles("ＡＢＣ路１２号，着火了！"), shingles("abc路12号着火了")) == 1.0
+    assert similarity(shingles(NOISE), shingles(OTHER)) < 0.1
+
+
+def test_two_locations_within_metres_and_hours_are_proposed_as_the_same_place(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    for number, (openid, lat, lon) in enumerate(
+        [("oDUP7", 30.27415, 120.15515), ("oDUP8", 30.27460, 120.15560)]
+    ):
+        xml = peer.build_location(openid, lat, lon, 15, "幸福小区", 7100 + number)
+        assert push(Client(), account, peer, xml)[0].status_code == 200
+
+    proposal = DuplicateProposal.objects.get()
+
+    assert proposal.reason == "place"
+    assert proposal.measure is not None and proposal.measure < 100
+
+
+def test_the_same_person_on_another_channel_is_proposed_where_they_are_linked(
+    cast: Cast, account: Account, peer: WeChatPeer, onebot_peer: OneBotPeer
+) -> None:
+    wechat_case = resident_writes(account, peer, "oDUP9", NOISE)
+    Resident.objects.filter(pk=wechat_case.resident_id).update(person_key="person-1")
+    qq = make_onebot_account(cast.station_a)
+    Resident.objects.create(account=qq, external_id="private:10001", person_key="person-1")
+
+    post_onebot(Client(), qq, onebot_peer, onebot_peer.private_message(10001, "我昨天反映的事"))
+
+    proposal = DuplicateProposal.objects.get()
+    assert (proposal.other_id, proposal.reason) == (wechat_case.pk, "resident")
+
+
+def test_merging_moves_the_messages_and_closes_the_other_case_as_merged(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    first, second = two_alike_cases(account, peer)
+    proposal = DuplicateProposal.objects.get()
+
+    response = signed_in(cast.officer_a).post(
+        f"/inbox/cases/{second.pk}/duplicates/{proposal.pk}/merge/", {"keep": first.pk}
+    )
+
+    second.refresh_from_db()
+    proposal.refresh_from_db()
+    assert response.status_code == 302 and response["Location"] == f"/inbox/cases/{first.pk}/"
+    assert (second.status, second.merged_into_id) == (CaseStatus.CLOSED, first.pk)
+    assert not Message.objects.filter(case=second).exists()
+    assert Message.objects.filter(case=first, direction="in").count() == 2
+    assert proposal.status == ProposalStatus.MERGED and proposal.decided_by == cast.officer_a
+    assert AuditRecord.objects.get(action="case.merged").details == {"merged": second.pk}
+    page = signed_in(cast.officer_a).get(f"/inbox/cases/{first.pk}/").content.decode()
+    assert "油烟噪音让人没法睡觉" in page and second.tracking_code in page
+
+
+def test_merging_cases_of_two_units_is_refused_and_changes_nothing(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    first, second = two_alike_cases(account, peer)
+    proposal = DuplicateProposal.objects.get()
+    Case.objects.filter(pk=first.pk).update(unit=cast.station_b)
+
+    signed_in(cast.leader).post(
+        f"/inbox/cases/{second.pk}/duplicates/{proposal.pk}/merge/", {"keep": first.pk}
+    )
+
+    second.refresh_from_db()
+    assert second.is_open and second.merged_into_id is None
+    assert Message.objects.filter(case=second).count() >= 1
+    assert DuplicateProposal.objects.get().status == ProposalStatus.OPEN
+    assert not AuditRecord.objects.filter(action="case.merged").exists()
+
+
+def test_an_officer_of_another_station_finds_no_such_proposal(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    _first, second = two_alike_cases(account, peer)
+    proposal = DuplicateProposal.objects.get()
+
+    response = signed_in(cast.officer_b).post(
+        f"/inbox/cases/{second.pk}/duplicates/{proposal.pk}/dismiss/"
+    )
+
+    assert response.status_code == 404
+    assert DuplicateProposal.objects.get().status == ProposalStatus.OPEN
+
+
+def test_an_inspector_sees_the_proposal_but_cannot_merge(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    first, second = two_alike_cases(account, peer)
+    proposal = DuplicateProposal.objects.get()
+    client = signed_in(cast.inspector)
+
+    page = client.get(f"/inbox/cases/{second.pk}/").content.decode()
+    client.post(f"/inbox/cases/{second.pk}/duplicates/{proposal.pk}/merge/", {"keep": first.pk})
+
+    assert first.tracking_code in page and "/merge/" not in page
+    assert Case.objects.get(pk=second.pk).merged_into_id is None
+
+
+def test_a_dismissed_proposal_is_not_made_again(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    _first, second = two_alike_cases(account, peer)
+    proposal = DuplicateProposal.objects.get()
+
+    signed_in(cast.officer_a).post(f"/inbox/cases/{second.pk}/duplicates/{proposal.pk}/dismiss/")
+    resident_writes(account, peer, "oDUP2", NOISE)
+
+    assert DuplicateProposal.objects.get().status == ProposalStatus.DISMISSED
+    assert AuditRecord.objects.filter(action="case.duplicate_dismissed").count() == 1
+
+
+def test_a_resident_of_a_merged_case_writing_again_joins_the_kept_case(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    first, second = two_alike_cases(account, peer)
+    proposal = DuplicateProposal.objects.get()
+    signed_in(cast.officer_a).post(
+        f"/inbox/cases/{second.pk}/duplicates/{proposal.pk}/merge/", {"keep": first.pk}
+    )
+
+    resident_writes(account, peer, "oDUP2", "今晚又开始了")
+
+    latest = Message.objects.filter(direction="in").latest("id")
+    assert latest.case_id == first.pk
+    assert Case.objects.count() == 2
+
+
+def test_a_flood_of_one_text_gives_each_message_only_its_few_best_matches(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    cases = [resident_writes(account, peer, f"oFLOOD{n}", NOISE) for n in range(6)]
+
+    assert DuplicateProposal.objects.filter(case=cases[-1]).count() == 3
