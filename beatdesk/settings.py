@@ -45,6 +45,9 @@ if not FIELD_ENCRYPTION_KEY:
     if PRODUCTION:
         raise SettingError("BEATDESK_FIELD_KEY must be set in production")
     FIELD_ENCRYPTION_KEY = hashlib.sha256(("field-" + SECRET_KEY).encode()).hexdigest()
+# Keys being rotated out: they still decrypt (and still find residents by channel id) until
+# `beatdesk rotate-field-key` has rewritten every value with the key above.
+FIELD_ENCRYPTION_OLD_KEYS = env_list("BEATDESK_FIELD_OLD_KEYS", [])
 
 ALLOWED_HOSTS = env_list("BEATDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 # Addresses of our own reverse proxies; only their X-Forwarded-For is believed.

@@ -9,7 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from beatdesk.core.secrets import EncryptedTextField
+from beatdesk.core.secrets import (
+    BlindIndexField,
+    EncryptedBinaryField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    IndexedEncryptedTextField,
+)
 
 
 class ChannelKind(models.TextChoices):
@@ -94,12 +100,14 @@ class InboundDelivery(models.Model):
     """The exact bytes a channel delivered, committed before anything is acknowledged."""
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="deliveries")
-    # What makes a retry recognisable: per channel, e.g. sender and message id.
+    # What makes a retry recognisable: per channel, e.g. sender and message id. A sender's
+    # id appears only as its keyed digest (`core.secrets.pseudonym`).
     delivery_key = models.CharField(max_length=200)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    raw_body = models.BinaryField()
+    # Both encrypted at rest: they hold everything the resident sent.
+    raw_body = EncryptedBinaryField()
     # The parsed payload after decryption and removal of illegal characters; empty if none.
-    payload = models.TextField(blank=True)
+    payload = EncryptedTextField(blank=True)
     status = models.CharField(
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
     )
@@ -145,13 +153,14 @@ class ChannelContact(models.Model):
     """Per resident and account: what the channel's sending window depends on."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
-    external_id = models.CharField(max_length=128)
+    external_id = IndexedEncryptedTextField(index_field="external_id_index")
+    external_id_index = BlindIndexField(source="external_id")
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     sent_since_inbound = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "external_id"], name="unique_contact")
+            models.UniqueConstraint(fields=["account", "external_id_index"], name="unique_contact")
         ]
 
     def __str__(self) -> str:
@@ -191,9 +200,11 @@ class OutboxMessage(models.Model):
     """A message to go out, written in the same transaction as the decision to send it."""
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="outbox")
-    recipient = models.CharField(max_length=128)
+    # Encrypted like the resident's own rows: who gets what we answer is personal too.
+    recipient = IndexedEncryptedTextField(index_field="recipient_index")
+    recipient_index = BlindIndexField(source="recipient")
     kind = models.CharField(max_length=16, default="text")
-    payload = models.JSONField(default=dict)
+    payload = EncryptedJSONField(default=dict)
     idempotency_key = models.CharField(max_length=100, unique=True)
     status = models.CharField(
         max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True

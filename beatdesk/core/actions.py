@@ -11,7 +11,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beatdesk.core.models import Job, JobStatus
-from beatdesk.core.secrets import encrypt_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def do_start_job(
             started_by=user,
             language=translation.get_language() or "",
             input_name=bounded_file_name(input_name),
-            input_data=encrypt_bytes(input_data),
+            input_data=input_data,
             params=dict(params or {}),
         )
         transaction.on_commit(lambda: _wake_worker(job.pk))

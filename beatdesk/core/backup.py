@@ -3,7 +3,8 @@
 The file is Django's JSON serialization (gzip) of Beatdesk's own tables and the staff
 accounts, with foreign keys to content types written as natural keys so that a restore
 works on a database whose content types were numbered differently (SQLite to PostgreSQL
-and back). Channel credentials stay encrypted in the file.
+and back). Every encrypted column (credentials, residents' words and ids, raw deliveries)
+stays encrypted in the file, so a restore needs the BEATDESK_FIELD_KEY it was written with.
 """
 
 import logging
@@ -11,10 +12,12 @@ from pathlib import Path
 
 from django.apps import apps
 from django.core.management import call_command
+from django.core.serializers.base import DeserializationError
 from django.db import connection, transaction
 from django.db.models import Model
 
 from beatdesk.audit.verify import current_head, verify_chain
+from beatdesk.core.secrets import SecretUnreadable
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +80,7 @@ def restore(path: Path) -> dict[str, int]:
         )
 
     with transaction.atomic():
-        call_command("loaddata", str(path), verbosity=0)
+        _load(path)
         problem = verify_chain()
         if problem is not None:
             raise RestoreError(f"the restored audit chain does not verify: {problem.message}")
@@ -85,3 +88,24 @@ def restore(path: Path) -> dict[str, int]:
     connection.close()
     logger.info("backup restored rows=%s head=%s", sum(counts.values()), current_head().sequence)
     return counts
+
+
+def _load(path: Path) -> None:
+    try:
+        call_command("loaddata", str(path), verbosity=0)
+    except DeserializationError as error:
+        if not _caused_by(error, SecretUnreadable):
+            raise
+        raise RestoreError(
+            "the backup's encrypted values do not decrypt with this BEATDESK_FIELD_KEY; "
+            "restore with the key the backup was written with"
+        ) from None
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

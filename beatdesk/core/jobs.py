@@ -24,7 +24,6 @@ from django.utils.translation import gettext_noop
 from huey.contrib.djhuey import HUEY
 
 from beatdesk.core.models import Job, JobStatus
-from beatdesk.core.secrets import decrypt_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +140,7 @@ def run_job(job_id: int) -> None:
         with translation.override(job.language or None):
             if kind is None:
                 raise LookupError(f"no job kind {job.kind!r} is registered")
-            outcome = kind.runner(job, (job.input_name, decrypt_bytes(job.input_data)), progress)
+            outcome = kind.runner(job, (job.input_name, bytes(job.input_data)), progress)
     except Exception:
         logger.exception("job failed job=%s kind=%s", job.pk, job.kind)
         outcome = JobOutcome(error=UNEXPECTED_MESSAGE)

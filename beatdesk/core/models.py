@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from beatdesk.core.secrets import EncryptedBinaryField
+
 
 class WorkerHeartbeat(models.Model):
     """The last time a worker on a given host ran its periodic heartbeat.
@@ -77,14 +79,15 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # An uploaded file may carry account secrets: kept encrypted, and emptied once the job ends.
     input_name = models.CharField(max_length=200, blank=True)
-    input_data = models.BinaryField(blank=True, default=b"")
+    input_data = EncryptedBinaryField(blank=True, default=b"")
     # What the kind of job needs besides the file, such as the unit a lexicon belongs to.
     params = models.JSONField(default=dict, blank=True)
     # Counts and line-numbered problems, as the job's kind writes them.
     result = models.JSONField(default=dict, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
     result_name = models.CharField(max_length=200, blank=True)
-    result_data = models.BinaryField(blank=True, default=b"")
+    # An export holds what residents wrote: encrypted like the rows it was made from.
+    result_data = EncryptedBinaryField(blank=True, default=b"")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -27,7 +27,9 @@ def answer_demo_cases() -> int:
         officer = _officer_for(case) if case else None
         if case is None or officer is None:
             continue
-        if case.messages.filter(direction=Direction.OUTBOUND, text=item["text"]).exists():
+        # Texts are encrypted, so the case's few answers are compared here, not in SQL.
+        answered = case.messages.filter(direction=Direction.OUTBOUND)
+        if any(message.text == item["text"] for message in answered):
             continue
         do_answer_case(case, officer, item["text"])
         count += 1

@@ -7,6 +7,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from beatdesk.core.secrets import (
+    BlindIndexField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    IndexedEncryptedTextField,
+)
+
 
 class Resident(models.Model):
     """One person on one channel account (a WeChat openid is per account)."""
@@ -14,16 +21,22 @@ class Resident(models.Model):
     account = models.ForeignKey(
         "channels.Account", on_delete=models.PROTECT, related_name="residents"
     )
-    external_id = models.CharField(_("channel id"), max_length=128)
+    # Encrypted: a QQ number or Weibo uid names a person. Found by equality through the index.
+    external_id = IndexedEncryptedTextField(_("channel id"), index_field="external_id_index")
+    external_id_index = BlindIndexField(source="external_id")
     # Later linking across channels points several records at one person.
     person_key = models.CharField(max_length=64, blank=True, db_index=True)
     is_following = models.BooleanField(default=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Set when the retention purge replaced the channel id; such a resident is never found.
+    anonymized_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "external_id"], name="unique_resident")
+            models.UniqueConstraint(
+                fields=["account", "external_id_index"], name="unique_resident"
+            )
         ]
 
     def __str__(self) -> str:
@@ -208,9 +221,11 @@ class Message(models.Model):
     )
     direction = models.CharField(max_length=3, choices=Direction.choices)
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
-    text = models.TextField(blank=True)
-    # Typed fields of the channel message (coordinates, media id, event key), as parsed.
-    attributes = models.JSONField(default=dict, blank=True)
+    # What the resident wrote, and the typed fields of the channel message (coordinates,
+    # media id, the portal's contact details): encrypted, so a dump of the database holds
+    # none of it.
+    text = EncryptedTextField(blank=True)
+    attributes = EncryptedJSONField(default=dict, blank=True)
     sent_at = models.DateTimeField(db_index=True)
     delivery = models.OneToOneField(
         "channels.InboundDelivery",

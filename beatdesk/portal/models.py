@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from beatdesk.core.secrets import EncryptedBinaryField
+
 
 class PhotoManager(models.Manager["Photo"]):
     def get_queryset(self) -> "models.QuerySet[Photo]":
@@ -33,7 +35,7 @@ class Photo(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     digest = models.CharField(max_length=64)
-    data = models.BinaryField()
+    data = EncryptedBinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PhotoManager()

@@ -130,7 +130,7 @@ def _empty_messages(messages: list[Message]) -> _Emptied:
     automatic = [f"{prefix}:{pk}" for pk in delivery_ids for prefix in AUTOMATIC_KEYS]
     # The recipient is the resident's id on the channel: it goes with the words.
     OutboxMessage.objects.filter(Q(pk__in=outbox_ids) | Q(idempotency_key__in=automatic)).update(
-        payload={}, recipient=""
+        payload={}, recipient="", recipient_index=""
     )
     # The checker's records of these messages keep rules and offsets only, no words.
     photos, _by_model = Photo.objects.filter(message_id__in=ids).delete()
@@ -156,7 +156,7 @@ def _purge_loose_rows(now: datetime, report: PurgeReport) -> None:
 
 
 def _empty_deliveries(deliveries: QuerySet[InboundDelivery]) -> int:
-    """Empty raw pushes; their keys hold the sender's id (msg:<openid>:<id>), so they go too.
+    """Empty raw pushes; their keys name the sender (as a keyed digest), so they go too.
 
     The key only guards against a platform's retries, which end within minutes; a purged
     delivery is half a year old.
@@ -186,7 +186,7 @@ def _anonymize_residents(now: datetime) -> int:
     keeping = Message.objects.exclude(text="", attributes={}).values("resident_id")
     open_cases = Case.objects.filter(purge=None).values("resident_id")
     done = Resident.objects.exclude(pk__in=keeping).exclude(pk__in=open_cases)
-    done = done.exclude(external_id__startswith="purged-").filter(first_seen_at__lte=floor)
+    done = done.filter(anonymized_at=None, first_seen_at__lte=floor)
     done = done.exclude(last_seen_at__gt=floor)
     count = 0
     for resident in done[:BATCH]:
@@ -195,6 +195,9 @@ def _anonymize_residents(now: datetime) -> int:
                 account_id=resident.account_id, external_id=resident.external_id
             ).delete()
             resident.external_id, resident.person_key = f"purged-{resident.pk}", ""
-            resident.save(update_fields=["external_id", "person_key"])
+            resident.anonymized_at = now
+            # The blind index is computed again from the new id, so the old id finds nothing.
+            changed = ["external_id", "external_id_index", "person_key", "anonymized_at"]
+            resident.save(update_fields=changed)
         count += 1
     return count

@@ -13,16 +13,23 @@ from django.core.management import CommandError, call_command
 from beatdesk.channels.models import Account
 from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.core.backup import RestoreError, restore, row_counts
+from beatdesk.core.secrets import decrypt_secret
 from tests.conftest import APP_SECRET, Cast
 from tests.inbox.helpers import resident_writes
 
 
-def restore_elsewhere(backup: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {
-        "BEATDESK_VAR": str(home),
-        "DATABASE_URL": f"sqlite:///{home / 'restored.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "beatdesk.settings",
-    }
+def restore_elsewhere(
+    backup: Path, home: Path, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    env = (
+        os.environ
+        | settings
+        | {
+            "BEATDESK_VAR": str(home),
+            "DATABASE_URL": f"sqlite:///{home / 'restored.sqlite3'}",
+            "DJANGO_SETTINGS_MODULE": "beatdesk.settings",
+        }
+    )
     return subprocess.run(
         [sys.executable, "-m", "beatdesk", "restore", str(backup)],
         env=env,
@@ -50,13 +57,35 @@ def test_a_restore_into_an_empty_database_has_equal_rows_and_a_verifying_chain(
     assert {label: int(count) for label, count in restored.items()} == row_counts()
     with sqlite3.connect(tmp_path / "restored.sqlite3") as database:
         (stored,) = database.execute("SELECT credentials FROM channels_account").fetchone()
+        (words,) = database.execute("SELECT text FROM inbox_message").fetchone()
     assert APP_SECRET not in stored
+    # Restored with the same key, the resident's words are encrypted and read back whole.
+    assert "户口" not in words and decrypt_secret(words) == "请问户口迁移要带什么材料？"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_with_another_field_key_is_refused_and_leaves_the_database_empty(
+    cast: Cast, account: Account, peer: WeChatPeer, tmp_path: Path
+) -> None:
+    resident_writes(account, peer, "oOTHERKEY", "我的自行车丢了")
+    backup = tmp_path / "beatdesk.json.gz"
+    call_command("backup", str(backup))
+
+    result = restore_elsewhere(
+        backup, tmp_path, BEATDESK_FIELD_KEY="not-the-key-it-was-written-with"
+    )
+
+    assert result.returncode != 0
+    assert "do not decrypt with this BEATDESK_FIELD_KEY" in result.stderr
+    with sqlite3.connect(tmp_path / "restored.sqlite3") as database:
+        assert database.execute("SELECT count(*) FROM inbox_message").fetchone() == (0,)
 
 
 @pytest.mark.django_db
-def test_the_backup_file_never_holds_a_channel_secret_in_the_clear(
-    account: Account, tmp_path: Path
+def test_the_backup_file_never_holds_a_channel_secret_or_a_residents_words_in_the_clear(
+    account: Account, peer: WeChatPeer, tmp_path: Path
 ) -> None:
+    resident_writes(account, peer, "oSEALED", "我的手机13912345678丢了")
     backup = tmp_path / "beatdesk.json.gz"
 
     call_command("backup", str(backup))
@@ -64,6 +93,8 @@ def test_the_backup_file_never_holds_a_channel_secret_in_the_clear(
     text = gzip.decompress(backup.read_bytes()).decode()
     assert APP_SECRET not in text
     assert '"credentials": "fernet:' in text
+    assert "13912345678" not in text and "oSEALED" not in text
+    assert '"text": "fernet:' in text and '"raw_body": "fernet:' in text
 
 
 @pytest.mark.django_db

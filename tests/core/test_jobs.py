@@ -13,7 +13,6 @@ from huey.contrib.djhuey import HUEY
 
 from beatdesk.core.jobs import STALLED_MESSAGE, UNEXPECTED_MESSAGE, Progress, fail_stalled_jobs
 from beatdesk.core.models import Job, JobStatus
-from beatdesk.core.secrets import encrypt_bytes
 from beatdesk.core.tasks import run_job
 from beatdesk.units.models import Role, User
 from tests.channels.matrix_upload import row, upload_matrix
@@ -81,7 +80,7 @@ def test_it_polls_only_the_status_while_a_job_waits_for_the_worker(operator: Use
 
 
 def test_it_records_a_failure_with_a_clear_message(operator: User) -> None:
-    broken = encrypt_bytes(b"\xff\xfe not a table")
+    broken = b"\xff\xfe not a table"
     job = Job.objects.create(
         kind="no_such_kind", started_by=operator, input_name="x.csv", input_data=broken
     )

@@ -76,7 +76,7 @@ def test_a_wechat_resident_rates_the_answer_with_a_bare_digit_and_the_case_stays
     assert CaseRating.objects.get(case=case).score == 4
     assert case.status == CaseStatus.RESOLVED
     assert Case.objects.count() == 1
-    assert Message.objects.filter(case=case, text="4", direction="in").exists()
+    assert [m.text for m in Message.objects.filter(case=case, direction="in")][-1] == "4"
     assert len(thanks_sent()) == 1
     record = AuditRecord.objects.get(action="case.rated")
     assert record.details == {"score": 4, "previous": None, "channel": "chat"}
@@ -128,7 +128,7 @@ def test_a_digit_while_the_case_is_open_answers_the_officer_and_rates_nothing(
     chat.write("5")
 
     assert not CaseRating.objects.exists()
-    assert Message.objects.filter(text="5", case=Case.objects.get()).exists()
+    assert "5" in [m.text for m in Message.objects.filter(case=Case.objects.get())]
 
 
 def test_a_onebot_private_chat_takes_a_rating_and_a_group_chat_does_not(

@@ -30,6 +30,7 @@ from beatdesk.channels.onebot.schemas import (
     NoticeEvent,
     PayloadError,
     Segment,
+    message_key_prefix,
     parse_conversation,
     parse_event,
 )
@@ -108,8 +109,7 @@ def _reply_link(account: Account, event: MessageEvent) -> dict[str, str]:
     """Point at our copy of the message this one replies to, if we hold it."""
     if not event.reply_to:
         return {}
-    chat = event.group_id or event.user_id
-    prefix = f"msg:{event.self_id}:{event.message_type}:{chat}:{event.reply_to}:"
+    prefix = message_key_prefix(event, event.reply_to)
     earlier = Message.objects.filter(
         delivery__account=account, delivery__delivery_key__startswith=prefix
     ).first()

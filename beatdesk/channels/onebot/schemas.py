@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from beatdesk.core.jsonin import JsonInputError, parse_json
+from beatdesk.core.secrets import pseudonym
 from beatdesk.inbox.intake import IncomingMessage
 from beatdesk.inbox.models import MessageKind
 
@@ -226,6 +227,16 @@ class OneBotIncoming(IncomingMessage):
         return self.becomes_case and super().opens_case
 
 
+def message_key_prefix(event: "MessageEvent", message_id: str) -> str:
+    """Return the start of the delivery key of a message in the event's chat.
+
+    The chat (a group or a person's QQ number) appears as a keyed digest: delivery keys
+    are stored in the clear, because they must be unique.
+    """
+    chat = pseudonym(event.group_id or event.user_id)
+    return f"msg:{event.self_id}:{event.message_type}:{chat}:{message_id}:"
+
+
 @dataclass(frozen=True)
 class MessageEvent:
     """A private or group message from a person."""
@@ -243,8 +254,7 @@ class MessageEvent:
     def delivery_key(self) -> str:
         # The chat and the time are in the key as well as the message id, so that two
         # chats' messages can never be taken for one even if short ids repeat.
-        chat = self.group_id or self.user_id
-        return f"msg:{self.self_id}:{self.message_type}:{chat}:{self.message_id}:{self.time}"
+        return message_key_prefix(self, self.message_id) + str(self.time)
 
     @property
     def conversation(self) -> Conversation:
@@ -329,8 +339,8 @@ class NoticeEvent:
 
     @property
     def delivery_key(self) -> str:
-        ids = f"{self.group_id}:{self.user_id}:{self.operator_id}"
-        return f"notice:{self.self_id}:{self.notice_type}:{self.sub_type}:{ids}:{self.time}"
+        people = pseudonym(f"{self.group_id}:{self.user_id}:{self.operator_id}")
+        return f"notice:{self.self_id}:{self.notice_type}:{self.sub_type}:{people}:{self.time}"
 
     def to_incoming(self) -> OneBotIncoming:
         return OneBotIncoming(

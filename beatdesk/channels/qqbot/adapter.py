@@ -155,16 +155,12 @@ def _named_anchor(message: OutboxMessage) -> Anchor | None:
 
 def latest_anchor(account: Account, recipient: str) -> Anchor | None:
     """Return the resident's latest message that a reply can name, if any."""
-    latest = (
-        Message.objects.filter(
-            resident__account=account,
-            resident__external_id=recipient,
-            direction=Direction.INBOUND,
-            attributes__has_key="message_id",
-        )
-        .order_by("-sent_at", "-pk")
-        .first()
-    )
+    inbound = Message.objects.filter(
+        resident__account=account, resident__external_id=recipient, direction=Direction.INBOUND
+    ).order_by("-sent_at", "-pk")
+    # Attributes are encrypted, so the newest message naming an id is found in Python; it
+    # is nearly always the newest message of all.
+    latest = next((row for row in inbound.iterator() if "message_id" in row.attributes), None)
     if latest is None:
         return None
     window = GROUP_WINDOW if recipient.startswith("group:") else PRIVATE_WINDOW
@@ -208,10 +204,12 @@ def _pin(message: OutboxMessage, anchor: Anchor) -> Pin:
 
 def _sequences_pinned(message: OutboxMessage, message_id: str) -> list[int]:
     rows = OutboxMessage.objects.filter(
-        account=message.account, recipient=message.recipient, payload__msg_id=message_id
+        account=message.account, recipient=message.recipient
     ).exclude(pk=message.pk)
-    sequences = (row.get("msg_seq") for row in rows.values_list("payload", flat=True))
-    return [sequence for sequence in sequences if isinstance(sequence, int)]
+    # Payloads are encrypted: the resident's rows are read and matched on msg_id here.
+    payloads = rows.values_list("payload", flat=True)
+    pinned = (row.get("msg_seq") for row in payloads if row.get("msg_id") == message_id)
+    return [sequence for sequence in pinned if isinstance(sequence, int)]
 
 
 def _unpin(message: OutboxMessage) -> None:

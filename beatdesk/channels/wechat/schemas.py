@@ -14,6 +14,7 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from beatdesk.core.secrets import pseudonym
 from beatdesk.inbox.intake import IncomingMessage
 from beatdesk.inbox.models import MessageKind
 
@@ -136,11 +137,15 @@ class WeChatMessage:
 
     @property
     def delivery_key(self) -> str:
-        """What makes a retry of this push recognisable, and two residents' pushes distinct."""
+        """What makes a retry of this push recognisable, and two residents' pushes distinct.
+
+        The sender appears as a keyed digest: keys are stored in the clear, to be unique.
+        """
+        sender = pseudonym(self.from_user)
         if self.msg_id:
-            return f"msg:{self.from_user}:{self.msg_id}"
+            return f"msg:{sender}:{self.msg_id}"
         key_digest = hashlib.sha256(self.event_key.encode()).hexdigest()[:16]
-        return f"event:{self.from_user}:{self.create_time}:{self.event}:{key_digest}"
+        return f"event:{sender}:{self.create_time}:{self.event}:{key_digest}"
 
     @property
     def is_known(self) -> bool:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from beatdesk.core.jsonin import JsonInputError, parse_json
+from beatdesk.core.secrets import pseudonym
 from beatdesk.inbox.intake import Event, IncomingMessage
 from beatdesk.inbox.models import MessageKind
 
@@ -269,7 +270,8 @@ class Push:
         content = json.dumps([self.type, self.subtype, self.text, self.data], sort_keys=True)
         digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
         moment = int(self.created_at.timestamp())
-        return f"push:{self.receiver_id}:{self.sender_id}:{moment}:{self.type}:{digest}"
+        sender = pseudonym(str(self.sender_id))
+        return f"push:{self.receiver_id}:{sender}:{moment}:{self.type}:{digest}"
 
     def to_incoming(self) -> IncomingMessage:
         attributes = {"push_type": self.type}
