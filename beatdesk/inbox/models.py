@@ -332,8 +332,8 @@ class FollowUp(models.Model):
     kind = models.CharField(_("what happened"), max_length=16, choices=FollowUpKind.choices)
     outcome = models.CharField(_("outcome"), max_length=16, choices=MediationOutcome.choices)
     happened_on = models.DateField(_("on"))
-    # Officers write who met and what was agreed; it is masked on screen like messages.
-    note = models.TextField(_("note"), max_length=1000)
+    # Officers write who met and what was agreed: masked on screen and encrypted at rest.
+    note = EncryptedTextField(_("note"), max_length=1000)
     next_on = models.DateField(_("next follow-up on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         "units.User", on_delete=models.PROTECT, related_name="+", null=True
@@ -488,7 +488,8 @@ class Verification(models.Model):
     method = models.CharField(
         _("how it was checked"), max_length=12, choices=VerificationMethod.choices
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    # Officers write whom they called and what they heard: encrypted like messages.
+    note = EncryptedTextField(_("note"), max_length=300, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=VerificationOutcome.choices)
     department = models.CharField(_("department"), max_length=60, blank=True)
     criminal_case_number = models.CharField(_("criminal case number"), max_length=40, blank=True)
@@ -521,7 +522,7 @@ class Unsealing(models.Model):
     )
     unsealed_at = models.DateTimeField(auto_now_add=True)
     category = models.CharField(_("why"), max_length=10, choices=UnsealReason.choices)
-    reason = models.CharField(_("reason"), max_length=300)
+    reason = EncryptedTextField(_("reason"), max_length=300)
 
     class Meta:
         ordering = ["unsealed_at", "id"]

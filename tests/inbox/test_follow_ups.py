@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -178,3 +179,13 @@ def test_a_later_visit_replaces_the_plan_made_at_the_earlier_one(
     listed = anna.get("/inbox/follow-ups/").content.decode()
     assert dispute.tracking_code not in listed
     assert listed.count('<p class="empty">') == 2
+
+
+def test_the_note_is_stored_encrypted(cast: Cast, dispute: Case) -> None:
+    record_follow_up(signed_in(cast.officer_a), dispute)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT note FROM inbox_followup")
+        [(stored,)] = cursor.fetchall()
+    assert PHONE not in stored and "剁馅" not in stored
+    assert PHONE in FollowUp.objects.get().note
