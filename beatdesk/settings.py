@@ -12,6 +12,7 @@ import django_stubs_ext
 from django.utils.csp import CSP
 
 from beatdesk.conf import SettingError, env_bool, env_int, env_list, env_path, env_secret, env_str
+from beatdesk.core.taskstore import TaskFile
 
 django_stubs_ext.monkeypatch()
 
@@ -232,6 +233,8 @@ else:
         "name": "beatdesk",
         "immediate": False,
         "filename": str(VAR_DIR / "huey.sqlite3"),
+        # Synced at checkpoints only: the queue wakes workers, our database is the record.
+        "storage_class": TaskFile,
     }
 
 # Channel endpoints. Tests and the demo point these at local fakes on 127.0.0.1.
@@ -255,6 +258,13 @@ QQBOT_API_BASE_URL = env_str("BEATDESK_QQBOT_API", "https://api.sgroup.qq.com")
 QQBOT_TOKEN_URL = env_str("BEATDESK_QQBOT_TOKEN_URL", "https://bots.qq.com/app/getAppAccessToken")
 WEBHOOK_MAX_BYTES = env_int("BEATDESK_WEBHOOK_MAX_BYTES", 64 * 1024)
 WEBHOOK_TIMESTAMP_WINDOW = env_int("BEATDESK_WEBHOOK_WINDOW_SECONDS", 300)
+
+# The worker shares its machine with the webhooks, whose acknowledgement is the promise:
+# it lowers its own CPU priority by this much (0 to 19) and rests this many milliseconds
+# after each inbox step, so that a burst makes the inbox step lag, not the answers.
+WORKER_NICE = env_int("BEATDESK_WORKER_NICE", 10)
+WORKER_PAUSE_MS = env_int("BEATDESK_WORKER_PAUSE_MS", 5)
+WORKER_THREADS = env_int("BEATDESK_WORKER_THREADS", 2)
 
 LOG_LEVEL = env_str("BEATDESK_LOG_LEVEL", "INFO")
 LOGGING = {

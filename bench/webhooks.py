@@ -23,6 +23,10 @@ Two loads per target:
   due, not when a client got round to sending it, so a stalled server cannot hide its
   queue (coordinated omission).
 
+With `--baseline DIR` (an older checkout, e.g. from `git archive`) it instead compares the
+two: WeChat paced runs of each in turn with their own workers, the drain afterwards, and
+the inbox step timed alone; see bench/README.md.
+
 Resident texts come from the labelled message set in the repository. No request leaves
 127.0.0.1: the accounts' outbound API addresses point at a closed local port.
 """
@@ -31,6 +35,7 @@ import argparse
 import contextlib
 import datetime
 import http.client
+import json
 import os
 import platform
 import socket
@@ -256,7 +261,7 @@ def gunicorn(app: str, env: dict[str, str], workers: int) -> Iterator[int]:
     port = free_port()
     argv = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}"]
     argv += ["--workers", str(workers), "--timeout", "30", "--log-level", "warning"]
-    process = subprocess.Popen(argv, env=env, cwd=ROOT)
+    process = subprocess.Popen(argv, env=env, cwd=tree_of(env))
     try:
         wait_until_listening(port, process)
         yield port
@@ -271,7 +276,7 @@ def worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
         process = subprocess.Popen(
             [sys.executable, "-m", "beatdesk", "worker"],
             env=env,
-            cwd=ROOT,
+            cwd=tree_of(env),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -317,7 +322,12 @@ def wait_for_drain(env: dict[str, str]) -> float:
     return time.perf_counter() - began
 
 
-def environment(home: Path) -> dict[str, str]:
+def tree_of(env: dict[str, str]) -> Path:
+    """Return the checkout whose code the servers of this environment run."""
+    return Path(env["PYTHONPATH"])
+
+
+def environment(home: Path, tree: Path = ROOT) -> dict[str, str]:
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{home / 'bench.sqlite3'}"
     # The queue is Huey's SQLite file in `home`; a developer's Redis must not get the tasks.
     inherited = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
@@ -327,7 +337,7 @@ def environment(home: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "beatdesk.settings",
         "BEATDESK_WECHAT_API": CLOSED_PORT_URL,
         "BEATDESK_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(tree),
     }
 
 
@@ -357,8 +367,10 @@ Account.objects.create(
 )
 """
     beatdesk = [sys.executable, "-m", "beatdesk"]
-    subprocess.run([*beatdesk, "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*beatdesk, "shell", "-c", script], env=env, check=True, cwd=ROOT)
+    subprocess.run(
+        [*beatdesk, "migrate", "--verbosity", "0"], env=env, check=True, cwd=tree_of(env)
+    )
+    subprocess.run([*beatdesk, "shell", "-c", script], env=env, check=True, cwd=tree_of(env))
     return "bench-wechat", "bench-qq"
 
 
@@ -380,7 +392,7 @@ def _shell(env: dict[str, str], script: str) -> str:
         [sys.executable, "-m", "beatdesk", "shell", "-c", script],
         env=env,
         check=True,
-        cwd=ROOT,
+        cwd=tree_of(env),
         capture_output=True,
         text=True,
     )
@@ -401,6 +413,153 @@ def row(name: str, load: str, outcome: Outcome) -> str:
     )
 
 
+# Before and after: two checkouts in one run.
+#
+# The machine is shared, so figures from runs an hour apart do not compare; this mode runs
+# an older checkout (`git archive <commit> | tar -x -C DIR`) and this one in turn, in
+# alternating order, each with its own worker beside gunicorn, and reports the ratios.
+
+STEP_SCRIPT = r"""
+import json, statistics, time
+from django.db import connection
+from beatdesk.channels.models import InboundDelivery
+from beatdesk.channels.registry import adapter_for
+
+waiting = InboundDelivery.objects.filter(status="received").select_related("account")
+steps = list(waiting.order_by("pk"))
+warm, measured = steps[:WARM_STEPS], steps[WARM_STEPS:]
+for delivery in warm:
+    adapter_for(delivery.account.kind).process_delivery(delivery)
+
+state = {"queries": 0, "began": None}
+held = []
+
+def counting(execute, sql, params, many, context):
+    state["queries"] += 1
+    if sql.startswith("BEGIN"):
+        state["began"] = time.perf_counter()
+    return execute(sql, params, many, context)
+
+commit = connection.commit
+
+def timed_commit():
+    commit()
+    if state["began"] is not None:
+        held.append((time.perf_counter() - state["began"]) * 1000)
+        state["began"] = None
+
+connection.commit = timed_commit
+cpu, wall = time.process_time(), time.perf_counter()
+with connection.execute_wrapper(counting):
+    for delivery in measured:
+        adapter_for(delivery.account.kind).process_delivery(delivery)
+cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+count = len(measured)
+held.sort()
+print(json.dumps({
+    "steps": count,
+    "queries": state["queries"] / count,
+    "cpu_ms": cpu / count * 1000,
+    "wall_ms": wall / count * 1000,
+    "held_p50": held[len(held) // 2] if held else None,
+    "held_p99": held[min(len(held) - 1, int(len(held) * 0.99))] if held else None,
+}))
+"""
+WARM_STEPS = 20
+
+
+@dataclass(frozen=True)
+class Run:
+    tree: str
+    outcome: Outcome
+    drain_seconds: float
+
+
+def paced_with_worker(tree: Path, texts: Sequence[str], options: argparse.Namespace) -> Run:
+    """Serve one checkout with its worker, pace WeChat pushes at it, and time the drain."""
+    count = int(options.rate * options.seconds)
+    with tempfile.TemporaryDirectory(prefix="beatdesk-bench-") as directory:
+        env = environment(Path(directory), tree)
+        wechat_code, _onebot_code = prepare_database(env)
+        requests = wechat_requests(count + 1, texts, wechat_code)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(worker(env, Path(directory) / "worker.log"))
+            port = stack.enter_context(gunicorn("beatdesk.wsgi:application", env, options.workers))
+            send(port, requests[0])  # warm the workers' imports and connections
+            outcome = paced(port, requests[1:], options.rate, PACED_THREADS)
+            drain = wait_for_drain(env)
+    return Run(str(tree), outcome, drain)
+
+
+def inbox_step_alone(tree: Path, texts: Sequence[str], count: int) -> dict[str, float | None]:
+    """Store pushes with no worker running, then run their inbox steps in one process."""
+    with tempfile.TemporaryDirectory(prefix="beatdesk-bench-") as directory:
+        env = environment(Path(directory), tree)
+        wechat_code, _onebot_code = prepare_database(env)
+        requests = wechat_requests(count + WARM_STEPS, texts, wechat_code)
+        with gunicorn("beatdesk.wsgi:application", env, 2) as port:
+            closed_loop(port, requests, 4)
+        script = STEP_SCRIPT.replace("WARM_STEPS", str(WARM_STEPS))
+        figures: dict[str, float | None] = json.loads(_shell(env, script).splitlines()[-1])
+    return figures
+
+
+def compare_row(label: str, run: Run) -> str:
+    return f"{row(label, 'paced', run.outcome)} {run.drain_seconds:.0f} |"
+
+
+def ratio(after: float, before: float) -> str:
+    return f"{after / before:.2f}" if before else "n/a"
+
+
+def compare(options: argparse.Namespace, baseline: Path) -> list[str]:
+    """Run the older checkout and this one in turn; return the report's lines."""
+    texts = resident_texts()
+    trees = [("before", baseline.resolve()), ("after", ROOT)]
+    lines = [
+        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; database: "
+        f"{'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}; before = "
+        f"{baseline}; WeChat safe-mode pushes paced at {options.rate:.0f}/s for "
+        f"{options.seconds:.0f} s with `beatdesk worker` running. Latencies in ms.",
+        "",
+        "| checkout, round | load | requests | failed | answered/s | p50 | p99 | mean | drain s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    runs: dict[tuple[str, int], Run] = {}
+    for round_number in range(1, options.rounds + 1):
+        # Alternate the order, so a machine that grows busier does not favour one side.
+        order = trees if round_number % 2 else trees[::-1]
+        for name, tree in order:
+            run = paced_with_worker(tree, texts, options)
+            runs[(name, round_number)] = run
+            lines.append(compare_row(f"{name}, round {round_number}", run))
+            print(lines[-1], file=sys.stderr)
+    lines.append("")
+    for round_number in range(1, options.rounds + 1):
+        before, after = runs[("before", round_number)], runs[("after", round_number)]
+        lines.append(
+            f"Round {round_number}, after/before: p50 "
+            f"{ratio(after.outcome.percentile(0.5), before.outcome.percentile(0.5))}, p99 "
+            f"{ratio(after.outcome.percentile(0.99), before.outcome.percentile(0.99))}, "
+            f"drain {ratio(after.drain_seconds, before.drain_seconds)}."
+        )
+    lines += ["", "The inbox step alone, with no webhook load (per step):", ""]
+    lines += ["| checkout | steps | queries | CPU ms | wall ms | transaction p50 ms | p99 ms |"]
+    lines += ["| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, tree in trees:
+        step = inbox_step_alone(tree, texts, options.steps)
+        held = [
+            f"{value:.1f}" if value is not None else "n/a"
+            for value in (step["held_p50"], step["held_p99"])
+        ]
+        lines.append(
+            f"| {name} | {step['steps']:.0f} | {step['queries']:.1f} | {step['cpu_ms']:.1f} "
+            f"| {step['wall_ms']:.1f} | {held[0]} | {held[1]} |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run of under a minute")
@@ -409,9 +568,19 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="paced requests a second")
     parser.add_argument("--seconds", type=float, default=60.0, help="paced run length")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout to compare with this one (WeChat paced runs only)",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="before/after rounds to run")
+    parser.add_argument("--steps", type=int, default=300, help="inbox steps timed alone")
     options = parser.parse_args()
     if options.quick:
-        options.requests, options.seconds = 400, 5.0
+        options.requests, options.seconds, options.steps = 400, 5.0, 60
+    if options.baseline:
+        print("\n".join(compare(options, options.baseline)))
+        return
 
     texts = resident_texts()
     paced_count = int(options.rate * options.seconds)

@@ -229,11 +229,14 @@ def release_held(account: Account, recipient: str) -> int:
 
 def reopen_window(account: Account, recipient: str, at: datetime) -> None:
     """Note that a resident just wrote: their window starts again and held rows are due."""
-    ChannelContact.objects.update_or_create(
-        account=account,
-        external_id=recipient,
-        defaults={"last_inbound_at": at, "sent_since_inbound": 0},
-    )
+    window = {"last_inbound_at": at, "sent_since_inbound": 0}
+    # Most residents have written before: one UPDATE finds them, without update_or_create's
+    # read and savepoints. A first message creates the row.
+    contacts = ChannelContact.objects.filter(account=account, external_id=recipient)
+    if not contacts.update(**window):
+        ChannelContact.objects.update_or_create(
+            account=account, external_id=recipient, defaults=window
+        )
     release_held(account, recipient)
 
 

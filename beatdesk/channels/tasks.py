@@ -11,6 +11,7 @@ from beatdesk.channels import outbox
 from beatdesk.channels.models import DeliveryStatus, InboundDelivery, WebhookNonce
 from beatdesk.channels.registry import UnknownChannel, adapter_for
 from beatdesk.core import ratelimit
+from beatdesk.core.writelock import inbox_step
 
 logger = logging.getLogger(__name__)
 
@@ -30,21 +31,19 @@ def relay_outbox() -> int:
 @db_task()  # type: ignore[untyped-decorator]
 def process_pushed_delivery(delivery_id: int) -> None:
     """Run the inbox step of a push its webhook stored and acknowledged."""
+    with inbox_step():
+        _process_pushed(delivery_id)
+
+
+def _process_pushed(delivery_id: int) -> None:
     delivery = (
         InboundDelivery.objects.select_related("account")
         .filter(pk=delivery_id, status=DeliveryStatus.RECEIVED)
         .first()
     )
-    if delivery is None:
-        # Already handled: by the sweep, or by an earlier run of this very task.
-        return
-    # A push that fails stays `received`, so the minute sweep tries it again.
-    try:
-        adapter_for(delivery.account.kind).process_delivery(delivery)
-    except UnknownChannel:
-        logger.error("no adapter for delivery=%s", delivery.pk)
-    except Exception as error:
-        _note_failed_attempt(delivery, error)
+    # None when already handled: by the sweep, or by an earlier run of this very task.
+    if delivery is not None:
+        _process(delivery)
 
 
 def process_waiting_deliveries() -> int:
@@ -62,15 +61,24 @@ def process_stale_deliveries(older_than: timedelta = STALE_DELIVERY) -> int:
     stale = InboundDelivery.objects.filter(status=DeliveryStatus.RECEIVED, received_at__lte=cutoff)
     count = 0
     for delivery in stale.select_related("account").order_by("received_at")[:200]:
-        # One delivery that cannot be processed must not hold back everyone after it.
-        try:
-            adapter_for(delivery.account.kind).process_delivery(delivery)
-            count += 1
-        except UnknownChannel:
-            logger.error("no adapter for delivery=%s", delivery.pk)
-        except Exception as error:
-            _note_failed_attempt(delivery, error)
+        with inbox_step():
+            count += _process(delivery)
     return count
+
+
+def _process(delivery: InboundDelivery) -> bool:
+    """Hand one push to its adapter; return whether that went through."""
+    # A push that fails stays `received`, so the minute sweep tries it again; and one that
+    # cannot be processed must not hold back everyone after it.
+    try:
+        adapter_for(delivery.account.kind).process_delivery(delivery)
+    except UnknownChannel:
+        logger.error("no adapter for delivery=%s", delivery.pk)
+    except Exception as error:
+        _note_failed_attempt(delivery, error)
+    else:
+        return True
+    return False
 
 
 def _note_failed_attempt(delivery: InboundDelivery, error: Exception) -> None:

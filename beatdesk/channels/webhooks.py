@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from beatdesk.channels.models import Account, WebhookNonce
+from beatdesk.core.writelock import run_promptly
 
 
 class Refused(Exception):
@@ -48,12 +49,19 @@ def check_not_replayed(
     # A retry repeats its body exactly and is deduplicated later; the same nonce with a
     # different body is someone replaying a signed request with a body of their own.
     digest = hashlib.sha256(body).hexdigest()
+    if not run_promptly(lambda: _remember_nonce(account, nonce[:64], timestamp, digest)):
+        seen = WebhookNonce.objects.get(account=account, nonce=nonce[:64], timestamp=timestamp)
+        if seen.body_digest != digest:
+            raise Refused(f"{name} replayed with another body")
+
+
+def _remember_nonce(account: Account, nonce: str, timestamp: int, digest: str) -> bool:
+    """Store the nonce; return False if it was already there."""
     try:
         with transaction.atomic():
             WebhookNonce.objects.create(
-                account=account, nonce=nonce[:64], timestamp=timestamp, body_digest=digest
+                account=account, nonce=nonce, timestamp=timestamp, body_digest=digest
             )
     except IntegrityError:
-        seen = WebhookNonce.objects.get(account=account, nonce=nonce[:64], timestamp=timestamp)
-        if seen.body_digest != digest:
-            raise Refused(f"{name} replayed with another body") from None
+        return False
+    return True

@@ -101,12 +101,17 @@ def _new_tracking_code() -> str:
 
 def _resident_for(account: Account, external_id: str) -> Resident:
     """Return the resident, locked, so two messages at once cannot open two cases."""
-    resident, _created = Resident.objects.get_or_create(account=account, external_id=external_id)
-    return Resident.objects.select_for_update().get(pk=resident.pk)
+    # A new row is locked by the insert itself; a concurrent insert of the same resident
+    # waits on the unique key and then finds this row through the same locking read.
+    residents = Resident.objects.select_for_update(of=("self",))
+    resident, _created = residents.get_or_create(account=account, external_id=external_id)
+    # The caller's account, with its unit already read, saves fetching it again.
+    resident.account = account
+    return resident
 
 
 def _open_or_join_case(resident: Resident, incoming: IncomingMessage) -> tuple[Case, bool]:
-    case = Case.objects.filter(resident=resident, status__in=OPEN_STATUSES).first()
+    case = _open_case_of(resident)
     if case is None:
         case = _case_written_again(resident, incoming)
     if case is not None:
@@ -182,9 +187,8 @@ AUTO_ANSWER_FOLLOW_UP = timedelta(hours=48)
 def _recently_auto_answered(resident: Resident) -> Case | None:
     since = timezone.now() - AUTO_ANSWER_FOLLOW_UP
     return (
-        Case.objects.filter(
-            resident=resident, status=CaseStatus.RESOLVED, auto_answered_at__gte=since
-        )
+        Case.objects.select_related("unit", "account")
+        .filter(resident=resident, status=CaseStatus.RESOLVED, auto_answered_at__gte=since)
         .order_by("-auto_answered_at")
         .first()
     )
@@ -236,7 +240,9 @@ def do_receive_message(
     account: Account, delivery: InboundDelivery | None, incoming: IncomingMessage
 ) -> Receipt:
     """Store a resident's message, open or join their case, and say what to answer now."""
-    with transaction.atomic():
+    # Called inside the delivery's own transaction: a savepoint would cost two round trips
+    # and protect nothing, since a failure here must undo the whole step anyway.
+    with transaction.atomic(savepoint=False):
         resident = _resident_for(account, incoming.external_id)
         resident.last_seen_at = incoming.sent_at
         resident.save(update_fields=["last_seen_at"])
@@ -651,7 +657,9 @@ def _has_other_open_case(case: Case) -> bool:
 
 
 def _open_case_of(resident: Resident) -> Case | None:
-    return Case.objects.filter(resident=resident, status__in=OPEN_STATUSES).first()
+    # The routing, the audit record and the deadline read the case's unit and account.
+    cases = Case.objects.select_related("unit", "account").filter(resident=resident)
+    return cases.filter(status__in=OPEN_STATUSES).first()
 
 
 # A station's own account keeps its station even when offices sit below it.

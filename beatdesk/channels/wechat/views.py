@@ -9,6 +9,7 @@ answer. The inbox step runs in a worker: the answer carries only what cannot wai
 import logging
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
@@ -20,6 +21,7 @@ from wechatpy.utils import check_signature
 
 from beatdesk.channels.deliveries import (
     ACK_BEFORE_COMMIT,
+    Stored,
     answer_before_commit,
     emergency_answer_for,
     fault_is_on,
@@ -37,10 +39,12 @@ from beatdesk.channels.wechat.credentials import (
 )
 from beatdesk.channels.wechat.schemas import (
     PayloadError,
+    WeChatMessage,
     parse_envelope,
     parse_message,
     strip_illegal_characters,
 )
+from beatdesk.core.writelock import run_promptly
 from beatdesk.inbox.actions import menu_reply, welcome_reply
 from beatdesk.inbox.intake import Event, IncomingMessage
 
@@ -150,37 +154,70 @@ def _render_reply(
     return HttpResponse(xml, content_type="application/xml; charset=utf-8")
 
 
+@dataclass(frozen=True)
+class Received:
+    """A push verified and committed, ready to be handed on and answered."""
+
+    push: Push
+    message: WeChatMessage
+    stored: Stored
+
+
 def _receive(account: Account, creds: WeChatCredentials, request: HttpRequest) -> HttpResponse:
+    # The nonce and the push are committed together: on SQLite every commit waits for the
+    # one write lock and for the disk, and the acknowledgement waits for both.
     try:
-        push = _open_push(account, creds, request)
+        outcome = run_promptly(lambda: _open_and_store(account, creds, request))
     except Refused as refusal:
         return _forbidden(account, str(refusal))
+    if isinstance(outcome, HttpResponse):
+        return outcome
+
+    # Queued only once committed, so the worker never looks for a row it cannot see yet.
+    if outcome.stored.is_new:
+        hand_to_worker(outcome.stored.delivery)
+    incoming = outcome.message.to_incoming()
+    reply = _passive_reply(account, incoming, outcome.stored.delivery)
+    return _render_reply(account, creds, request, outcome.push, outcome.message.from_user, reply)
+
+
+def _open_and_store(
+    account: Account, creds: WeChatCredentials, request: HttpRequest
+) -> Received | HttpResponse:
+    """Verify, remember the nonce and store the push in one transaction; raise Refused."""
+    with transaction.atomic():
+        push = _open_or_keep_raw(account, creds, request)
+        try:
+            message = parse_message(push.payload)
+        except PayloadError as error:
+            stored = store_delivery(account, raw_key(request.body), request.body, push.payload)
+            if stored.is_new:
+                mark_unparsable(stored.delivery, str(error))
+            return HttpResponse(SUCCESS, content_type="text/plain")
+
+        if fault_is_on(ACK_BEFORE_COMMIT):
+            acknowledgement = (SUCCESS, 200)
+            return answer_before_commit(
+                account,
+                message.delivery_key,
+                request.body,
+                push.payload,
+                process_delivery,
+                acknowledgement,
+            )
+        emergency = emergency_answer_for(message.to_incoming().text)
+        key = message.delivery_key
+        stored = store_delivery(account, key, request.body, push.payload, emergency)
+    return Received(push, message, stored)
+
+
+def _open_or_keep_raw(account: Account, creds: WeChatCredentials, request: HttpRequest) -> Push:
+    try:
+        return _open_push(account, creds, request)
     except Undecryptable as error:
         # The push is authentic, so it is kept raw for an operator rather than refused.
         logger.warning("wechat push undecryptable account=%s error=%s", account.code, error)
-        push = Push("", True)
-
-    try:
-        message = parse_message(push.payload)
-        key = message.delivery_key
-    except PayloadError as error:
-        stored = store_delivery(account, raw_key(request.body), request.body, push.payload)
-        if stored.is_new:
-            mark_unparsable(stored.delivery, str(error))
-        return HttpResponse(SUCCESS, content_type="text/plain")
-
-    if fault_is_on(ACK_BEFORE_COMMIT):
-        acknowledgement = (SUCCESS, 200)
-        return answer_before_commit(
-            account, key, request.body, push.payload, process_delivery, acknowledgement
-        )
-    incoming = message.to_incoming()
-    emergency = emergency_answer_for(incoming.text)
-    stored = store_delivery(account, key, request.body, push.payload, emergency)
-    if stored.is_new:
-        hand_to_worker(stored.delivery)
-    reply = _passive_reply(account, incoming, stored.delivery)
-    return _render_reply(account, creds, request, push, message.from_user, reply)
+        return Push("", True)
 
 
 def _passive_reply(account: Account, incoming: IncomingMessage, delivery: InboundDelivery) -> str:
