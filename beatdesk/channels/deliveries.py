@@ -134,10 +134,26 @@ def hand_to_worker(delivery: InboundDelivery) -> None:
     Call it after the push is committed and before answering, not through on_commit: the
     row is already durable, and a queue that refuses the task must never cost the
     acknowledgement, because the minute sweep finishes every push still `received`.
+
+    A push the emergency rules flagged is the exception: its inbox step runs here, in the
+    request, so that the case, the duty officer's banner and the alerts to their own
+    WeChat or QQ exist before the platform hears back, whatever the worker is doing.
+    Emergencies are rare, so this costs the webhooks' latency nothing that matters.
     """
     # Imported here because the task module needs the app registry, as in inbox.actions.
-    from beatdesk.channels.tasks import process_pushed_delivery
+    from beatdesk.channels.tasks import process_pushed_delivery, process_pushed_now
 
+    if delivery.emergency_answer:
+        try:
+            process_pushed_now(delivery.pk)
+            return
+        except Exception as error:
+            # The push is stored: the worker or the sweep takes it as any other.
+            logger.error(
+                "emergency step failed in the request delivery=%s error=%s",
+                delivery.pk,
+                type(error).__name__,
+            )
     try:
         process_pushed_delivery(delivery.pk)
     except Exception as error:

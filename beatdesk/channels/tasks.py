@@ -35,6 +35,11 @@ def process_pushed_delivery(delivery_id: int) -> None:
         _process_pushed(delivery_id)
 
 
+def process_pushed_now(delivery_id: int) -> None:
+    """Run the inbox step of a stored push in this process, at once (an emergency's)."""
+    _process_pushed(delivery_id)
+
+
 def _process_pushed(delivery_id: int) -> None:
     delivery = (
         InboundDelivery.objects.select_related("account")

@@ -58,7 +58,7 @@ def test_running_the_inbox_step_again_sends_nothing_twice(
     assert Message.objects.filter(direction=Direction.INBOUND).count() == 1
 
 
-def test_a_resident_in_danger_gets_110_in_the_acknowledgement_and_never_again(
+def test_a_resident_in_danger_gets_110_and_the_duty_desk_its_case_within_the_request(
     account: Account, peer: WeChatPeer, held_queue: Huey, fake_wechat: FakeWeChatAPI
 ) -> None:
     response, query = push(Client(), account, peer, peer.build_text(ANNA, DANGER, msg_id=5003))
@@ -68,15 +68,17 @@ def test_a_resident_in_danger_gets_110_in_the_acknowledgement_and_never_again(
     answered = fields(reply)["Content"]
     assert "请立即拨打110" in answered
     assert InboundDelivery.objects.get().emergency_answer == answered
-    assert not Case.objects.exists()
-
-    run_queued(held_queue)
-    fake_wechat.note_user_message(ANNA)
-    outbox.relay_due()
-
+    # The case and its alert exist before the acknowledgement: nothing waits for a worker.
     case = Case.objects.get()
     assert case.priority == Priority.EMERGENCY
     assert AuditRecord.objects.filter(action="case.emergency", object_id=str(case.pk)).exists()
+    assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
+
+    assert run_queued(held_queue) == 0
+    fake_wechat.note_user_message(ANNA)
+    outbox.relay_due()
+
+    assert Case.objects.get() == case
     [sent] = fake_wechat.sent_texts(ANNA)
     assert case.tracking_code in sent
     assert answered not in sent

@@ -1,4 +1,5 @@
-"""A QQ bot resident in danger is answered through the API at once, before the inbox step."""
+"""A QQ bot resident in danger is answered through the API at once, and the case opens in
+the same request."""
 
 import json
 
@@ -23,20 +24,22 @@ from tests.channels.qqbot.events import post
 DANGER = "救命！有人拿着刀在我家楼下砍人，现在还在追，快来！"
 
 
-def test_the_110_answer_goes_out_as_a_reply_to_the_message_before_the_worker_runs(
+def test_the_110_answer_goes_out_as_a_reply_to_the_message_and_the_case_opens_at_once(
     qqbot_account: Account, qqbot_peer: QQBotPeer, fake_qqbot: FakeQQBotAPI, held_queue: Huey
 ) -> None:
     envelope = qqbot_peer.c2c_message(RESIDENT_A, DANGER)
     fake_qqbot.saw(envelope)
 
     assert post(Client(), qqbot_account, qqbot_peer, envelope).status_code == 200
-    outbox.relay_due()
 
-    assert not Case.objects.exists()
-    [sent] = fake_qqbot.sent
-    assert (sent.msg_id, sent.msg_seq) == (envelope["d"]["id"], 1)
-    assert sent.content == InboundDelivery.objects.get().emergency_answer
-    assert "请立即拨打110" in sent.content
+    # The emergency's inbox step ran in the request: no worker was needed.
+    assert Case.objects.get().priority == Priority.EMERGENCY
+    assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
+    outbox.relay_due()
+    first = fake_qqbot.sent[0]
+    assert (first.msg_id, first.msg_seq) == (envelope["d"]["id"], 1)
+    assert first.content == InboundDelivery.objects.get().emergency_answer
+    assert "请立即拨打110" in first.content
 
 
 def test_the_worker_raises_the_emergency_and_sends_only_the_tracking_code_after_it(
@@ -64,7 +67,7 @@ def test_the_worker_raises_the_emergency_and_sends_only_the_tracking_code_after_
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
 
 
-def test_a_110_answer_is_kept_in_the_outbox_when_the_queue_is_down(
+def test_an_emergency_is_handled_in_the_request_even_when_the_queue_is_down(
     qqbot_account: Account, qqbot_peer: QQBotPeer, held_queue: Huey
 ) -> None:
     with queue_down(held_queue):
@@ -73,9 +76,7 @@ def test_a_110_answer_is_kept_in_the_outbox_when_the_queue_is_down(
 
     assert json.loads(response.content) == {"op": 12}
     delivery = InboundDelivery.objects.get()
-    assert delivery.status == DeliveryStatus.RECEIVED
-    [row] = OutboxMessage.objects.all()
-    assert (row.status, row.idempotency_key) == (
-        OutboxStatus.PENDING,
-        f"emergency-answer:{delivery.pk}",
-    )
+    assert delivery.status == DeliveryStatus.PROCESSED
+    assert Case.objects.get().priority == Priority.EMERGENCY
+    answer = OutboxMessage.objects.get(idempotency_key=f"emergency-answer:{delivery.pk}")
+    assert answer.status == OutboxStatus.PENDING
