@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from beatdesk.channels.wechat.peer import WeChatPeer
+from beatdesk.core.secrets import blind_index
 from beatdesk.inbox.actions import TRACKING_ALPHABET
 from tests.browser.server import Site
 
@@ -19,7 +20,7 @@ TRACKING_CODE = re.compile(f"[{TRACKING_ALPHABET}]{{8}}")
 CASE_WAIT_SECONDS = 30
 CASE_OF_RESIDENT = """
     SELECT c.tracking_code FROM inbox_case c JOIN inbox_resident r ON r.id = c.resident_id
-    WHERE r.external_id = ? ORDER BY c.id DESC LIMIT 1
+    WHERE r.external_id_index = ? ORDER BY c.id DESC LIMIT 1
 """
 
 
@@ -54,9 +55,11 @@ def resident_writes(site: Site, account_code: str, openid: str, text: str) -> st
 def _tracking_code_of(database: Path, openid: str) -> str:
     deadline = time.monotonic() + CASE_WAIT_SECONDS
     while time.monotonic() < deadline:
-        # Read-only, so the test never holds a lock the server or the worker needs.
+        # Read-only, so the test never holds a lock the server or the worker needs. Channel
+        # ids are stored encrypted and found by their index, made with the key this
+        # checkout derives for its server and its tests alike.
         with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as db:
-            row = db.execute(CASE_OF_RESIDENT, (openid,)).fetchone()
+            row = db.execute(CASE_OF_RESIDENT, (blind_index(openid),)).fetchone()
         if row is not None:
             found = TRACKING_CODE.fullmatch(row[0])
             assert found is not None, row[0]

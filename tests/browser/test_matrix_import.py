@@ -52,8 +52,10 @@ def test_an_operator_imports_a_matrix_file_and_follows_it_to_the_counts(
     expect(page.locator("html")).to_have_attribute("lang", language)
 
     page.click("header nav a[href='/jobs/']")
+    page.wait_for_url("**/jobs/")
     _fits(page)
     page.click("main a[href='/matrix/import/']")
+    page.wait_for_url("**/matrix/import/")
     _fits(page)
 
     walk = f"{size}-{language}"
