@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from beatdesk.channels.models import Account
 from beatdesk.channels.wechat.peer import WeChatPeer
-from beatdesk.core.backup import RestoreError, restore, row_counts
+from beatdesk.core.backup import BACKED_UP_APPS, RestoreError, restore, row_counts
 from beatdesk.core.secrets import decrypt_secret
 from tests.conftest import APP_SECRET, Cast
 from tests.inbox.helpers import resident_writes
@@ -109,3 +110,13 @@ def test_a_restore_into_a_database_that_has_rows_is_refused(cast: Cast, tmp_path
 def test_a_backup_name_without_the_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"must end in \.json\.gz"):
         call_command("backup", str(tmp_path / "beatdesk.sql"))
+
+
+def test_every_app_of_ours_that_keeps_rows_is_backed_up() -> None:
+    ours = {
+        config.label
+        for config in apps.get_app_configs()
+        if config.name.startswith("beatdesk.") and list(config.get_models())
+    }
+
+    assert ours <= set(BACKED_UP_APPS)
