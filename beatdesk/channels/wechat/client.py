@@ -107,17 +107,22 @@ def _call_once(account: Account, token: str, call: Callable[[_Client], object]) 
         client._http.close()
 
 
-def _call(account: Account, call: Callable[[_Client], object], token_retries: int) -> None:
-    """Make one API call; refresh the shared token a bounded number of times."""
+def _with_token[T](account: Account, attempt: Callable[[str], T], token_retries: int) -> T:
+    """Run one API call with the shared token; refresh it a bounded number of times."""
     token = access_token_for(account)
-    for attempt in range(token_retries + 1):
+    for tries in range(token_retries + 1):
         try:
-            _call_once(account, token, call)
-            return
+            return attempt(token)
         except WeChatAPIError as error:
-            if error.code not in TOKEN_ERRORS or attempt == token_retries:
+            if error.code not in TOKEN_ERRORS or tries == token_retries:
                 raise
             token = access_token_for(account, force=True)
+    raise AssertionError("the loop returns or raises")
+
+
+def _call(account: Account, call: Callable[[_Client], object], token_retries: int) -> None:
+    """Make one call through wechatpy's client."""
+    _with_token(account, lambda token: _call_once(account, token, call), token_retries)
 
 
 def send_text(account: Account, openid: str, text: str, token_retries: int = 2) -> None:
@@ -160,12 +165,4 @@ def send_template(account: Account, body: dict[str, Any], token_retries: int = 2
     `body` is the wire body without the token: touser, template_id, data and, optionally,
     client_msg_id. Returns WeChat's msgid.
     """
-    token = access_token_for(account)
-    for attempt in range(token_retries + 1):
-        try:
-            return _post_template(body, token)
-        except WeChatAPIError as error:
-            if error.code not in TOKEN_ERRORS or attempt == token_retries:
-                raise
-            token = access_token_for(account, force=True)
-    raise AssertionError("the loop returns or raises")
+    return _with_token(account, lambda token: _post_template(body, token), token_retries)
