@@ -128,7 +128,10 @@ def _database_from_url(url: str) -> dict[str, object]:
     """Build the database settings; SQLite gets WAL and full fsync for durability."""
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["CONN_MAX_AGE"] = 0
+        # Kept open between requests: a new connection reads the whole schema again before
+        # its first query, which cost each webhook about 2 ms of CPU (bench/RESULTS.md).
+        config["CONN_MAX_AGE"] = 60
+        config["CONN_HEALTH_CHECKS"] = True
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
             "transaction_mode": "IMMEDIATE",
@@ -261,9 +264,12 @@ WEBHOOK_TIMESTAMP_WINDOW = env_int("BEATDESK_WEBHOOK_WINDOW_SECONDS", 300)
 
 # The worker shares its machine with the webhooks, whose acknowledgement is the promise:
 # it lowers its own CPU priority by this much (0 to 19) and rests this many milliseconds
-# after each inbox step, so that a burst makes the inbox step lag, not the answers.
+# after each inbox step, so that a burst makes the inbox step lag, not the answers. While
+# pushes arrive at WORKER_YIELD_RATE a second it rests as long as each step took, at twice
+# that rate twice as long (up to a second); 0 turns that off.
 WORKER_NICE = env_int("BEATDESK_WORKER_NICE", 10)
 WORKER_PAUSE_MS = env_int("BEATDESK_WORKER_PAUSE_MS", 5)
+WORKER_YIELD_RATE = env_int("BEATDESK_WORKER_YIELD_RATE", 20)
 WORKER_THREADS = env_int("BEATDESK_WORKER_THREADS", 2)
 
 LOG_LEVEL = env_str("BEATDESK_LOG_LEVEL", "INFO")

@@ -8,10 +8,11 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from beatdesk.channels import outbox
+from beatdesk.channels.deliveries import in_request
 from beatdesk.channels.models import DeliveryStatus, InboundDelivery, WebhookNonce
 from beatdesk.channels.registry import UnknownChannel, adapter_for
 from beatdesk.core import ratelimit
-from beatdesk.core.writelock import inbox_step
+from beatdesk.core.writelock import Arrivals, inbox_step
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +21,16 @@ STALE_DELIVERY = timedelta(seconds=30)
 # After this many failed tries a delivery is left for an operator instead of retried.
 MAX_PROCESSING_ATTEMPTS = 5
 NONCE_RETENTION = timedelta(hours=1)
+
+
+def newest_delivery_id() -> int:
+    """Return the id of the newest stored push: it grows by one for each push that arrives."""
+    newest = InboundDelivery.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return newest or 0
+
+
+# How fast pushes are arriving, read after each step; the worker rests longer in a burst.
+arrivals = Arrivals(newest_delivery_id)
 
 
 @db_task()  # type: ignore[untyped-decorator]
@@ -31,13 +42,14 @@ def relay_outbox() -> int:
 @db_task()  # type: ignore[untyped-decorator]
 def process_pushed_delivery(delivery_id: int) -> None:
     """Run the inbox step of a push its webhook stored and acknowledged."""
-    with inbox_step():
+    with inbox_step(arrivals):
         _process_pushed(delivery_id)
 
 
 def process_pushed_now(delivery_id: int) -> None:
     """Run the inbox step of a stored push in this process, at once (an emergency's)."""
-    _process_pushed(delivery_id)
+    with in_request():
+        _process_pushed(delivery_id)
 
 
 def _process_pushed(delivery_id: int) -> None:
@@ -66,7 +78,7 @@ def process_stale_deliveries(older_than: timedelta = STALE_DELIVERY) -> int:
     stale = InboundDelivery.objects.filter(status=DeliveryStatus.RECEIVED, received_at__lte=cutoff)
     count = 0
     for delivery in stale.select_related("account").order_by("received_at")[:200]:
-        with inbox_step():
+        with inbox_step(arrivals):
             count += _process(delivery)
     return count
 

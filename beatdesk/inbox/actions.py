@@ -28,7 +28,7 @@ from beatdesk.inbox.answering import answer_or_propose, is_knowledge_key, menu_c
 from beatdesk.inbox.channel_alerts import queue_emergency_alerts
 from beatdesk.inbox.classification import UNCLASSIFIED, Analysis, emergency_reply
 from beatdesk.inbox.deadlines import ExtensionRefused
-from beatdesk.inbox.duplicates import propose_duplicates
+from beatdesk.inbox.duplicates import propose_after_commit
 from beatdesk.inbox.errors import InboxError as InboxError
 from beatdesk.inbox.intake import Event, IncomingMessage
 from beatdesk.inbox.models import (
@@ -297,7 +297,7 @@ def do_receive_message(
         if case is not None and opened:
             _assign_in_turn(case)
         if case is not None and case.is_open:
-            propose_duplicates(case, message)
+            propose_after_commit(case, message)
     owed = reply if answered else told
     return Receipt(message, case, opened, owed)
 

@@ -13,6 +13,13 @@ in this order, and the first that holds is the reason given:
 
 Nothing is merged here: the officer merges or dismisses the proposal (`inbox.merging`).
 Looking never costs the resident's message: a failure is logged and nothing is proposed.
+
+The inbox step queues the search for the worker once its own transaction has committed
+(`propose_after_commit`): the search reads up to hundreds of rows, which must neither
+hold SQLite's one write lock inside the step nor delay the acknowledgement of an
+emergency, whose step runs in the webhook's request. Only the proposals it finds are
+written, in a short transaction of their own. A search lost with its worker or its queue
+leaves that message without proposals, never without its case: a proposal is a hint.
 """
 
 import logging
@@ -21,12 +28,14 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from beatdesk.audit.actions import record
+from beatdesk.core.writelock import run_promptly
 from beatdesk.inbox.models import (
     OPEN_STATUSES,
     Case,
@@ -118,23 +127,51 @@ def phone_of(message: Message) -> str:
     return digits[-11:] if len(digits) >= SHORTEST_PHONE else ""
 
 
-def propose_duplicates(case: Case, message: Message) -> list[DuplicateProposal]:
+def propose_after_commit(case: Case, message: Message) -> None:
+    """Queue the search for duplicates of this message's case once the caller commits."""
+    transaction.on_commit(partial(_queue_search, case.pk, message.pk))
+
+
+def _queue_search(case_id: int, message_id: int) -> None:
+    # Imported here because the task module needs the app registry, as in inbox.actions.
+    from beatdesk.inbox.tasks import look_for_duplicates
+
+    try:
+        look_for_duplicates(case_id, message_id)
+    except Exception as error:
+        logger.error(
+            "duplicate search not queued case=%s message=%s error=%s",
+            case_id,
+            message_id,
+            type(error).__name__,
+        )
+
+
+def propose_duplicates(case_id: int, message_id: int) -> list[DuplicateProposal]:
     """Propose every open case of the unit that looks like the same matter as this message."""
     try:
-        with transaction.atomic():
-            return _propose(case, message)
+        case = Case.objects.select_related("resident").get(pk=case_id)
+        message = Message.objects.get(pk=message_id)
+        if not case.is_open or case.merged_into_id is not None:
+            return []
+        candidates, likenesses = _likenesses(case, message)
+        if not likenesses:
+            return []
+        return run_promptly(lambda: _record_all(case, candidates, likenesses))
     except Exception:
-        logger.exception("duplicate search failed case=%s message=%s", case.pk, message.pk)
+        logger.exception("duplicate search failed case=%s message=%s", case_id, message_id)
         return []
 
 
-def _propose(case: Case, message: Message) -> list[DuplicateProposal]:
+def _likenesses(case: Case, message: Message) -> tuple[dict[int, Case], list[Likeness]]:
+    """Read what the message is compared with and return the strongest likenesses found."""
     candidates = {other.pk: other for other in _candidates(case)}
     if not candidates:
-        return []
+        return candidates, []
     earlier = list(
         Message.objects.filter(case_id__in=candidates, direction=Direction.INBOUND)
         .exclude(pk=message.pk)
+        .only("case_id", "text", "attributes", "kind", "sent_at")
         .order_by("-sent_at", "-id")[:MOST_MESSAGES]
     )
     found: dict[int, Likeness] = {}
@@ -144,8 +181,15 @@ def _propose(case: Case, message: Message) -> list[DuplicateProposal]:
         *_same_words(message, earlier),
     ]:
         found.setdefault(likeness.other_id, likeness)
-    best = sorted(found.values(), key=_strength)[:MOST_PROPOSALS]
-    return [_proposal(case, candidates[likeness.other_id], likeness) for likeness in best]
+    return candidates, sorted(found.values(), key=_strength)[:MOST_PROPOSALS]
+
+
+def _record_all(
+    case: Case, candidates: dict[int, Case], likenesses: list[Likeness]
+) -> list[DuplicateProposal]:
+    with transaction.atomic():
+        made = [_proposal(case, candidates[found.other_id], found) for found in likenesses]
+    return [proposal for proposal in made if proposal is not None]
 
 
 def _strength(likeness: Likeness) -> tuple[int, float]:
@@ -168,6 +212,7 @@ def _candidates(case: Case) -> list[Case]:
         )
         .exclude(pk__in=paired | {case.pk})
         .select_related("resident")
+        .only("unit", "resident", "resident__person_key")
         .order_by("-last_message_at")[:MOST_CANDIDATES]
     )
 
@@ -222,12 +267,20 @@ def _same_words(message: Message, earlier: list[Message]) -> list[Likeness]:
     return [Likeness(pk, DuplicateReason.TEXT, round(alike, 2)) for pk, alike in best.items()]
 
 
-def _proposal(case: Case, other: Case, likeness: Likeness) -> DuplicateProposal:
+def _proposal(case: Case, other: Case, likeness: Likeness) -> DuplicateProposal | None:
     # The newer case carries the proposal, whichever of the two the message joined.
     newer, older = (case, other) if case.pk > other.pk else (other, case)
-    proposal = DuplicateProposal.objects.create(
-        case=newer, other=older, reason=likeness.reason, measure=likeness.measure
-    )
+    pair = DuplicateProposal.objects.filter(case=newer, other=older)
+    if pair.exists():
+        # Another worker's search, for a message of the other case, proposed it first.
+        return None
+    try:
+        with transaction.atomic():
+            proposal = DuplicateProposal.objects.create(
+                case=newer, other=older, reason=likeness.reason, measure=likeness.measure
+            )
+    except IntegrityError:
+        return None
     record(
         "case.duplicate_proposed",
         newer,

@@ -1,4 +1,4 @@
-"""The minute sweep of deadlines: remind before a case is due, escalate once it is overdue."""
+"""The inbox's background work: the minute sweep of deadlines and the duplicate search."""
 
 import logging
 
@@ -6,10 +6,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from beatdesk.audit.actions import record
+from beatdesk.channels.tasks import arrivals
+from beatdesk.core.writelock import inbox_step
 from beatdesk.inbox.calendars import recheck_provisional_deadlines, years_missing
+from beatdesk.inbox.duplicates import propose_duplicates
 from beatdesk.inbox.models import OPEN_STATUSES, Case, CaseStatus
 from beatdesk.inbox.schedule import forget_installed_notices
 
@@ -47,6 +50,14 @@ def _mark(due: QuerySet[Case], field: str, action: str) -> int:
             record(action, case, unit=case.unit)
             count += 1
     return count
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def look_for_duplicates(case_id: int, message_id: int) -> None:
+    """Propose the open cases a new message's case may duplicate (queued after its step)."""
+    # One at a time with the inbox steps, and resting after as they do in a burst.
+    with inbox_step(arrivals):
+        propose_duplicates(case_id, message_id)
 
 
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]

@@ -69,7 +69,7 @@ def test_a_started_worker_runs_at_the_lower_priority_it_was_configured_with(
         worker.wait(timeout=30)
 
     assert niceness == os.nice(0) + 7
-    assert "nice=7 pause_ms=5 threads=2" in log.read_text()
+    assert "nice=7 pause_ms=5 yield_rate=20 threads=2" in log.read_text()
 
 
 @pytest.mark.parametrize(
@@ -78,6 +78,7 @@ def test_a_started_worker_runs_at_the_lower_priority_it_was_configured_with(
         ({"nice": 20}, "nice value must be 0 to 19"),
         ({"nice": -1}, "nice value must be 0 to 19"),
         ({"pause_ms": -5}, "cannot be negative"),
+        ({"yield_rate": -1}, "yield rate cannot be negative"),
         ({"threads": 0}, "at least one thread"),
     ],
 )

@@ -17,7 +17,14 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import ConnectionHandler
 from pytest_django import DjangoDbBlocker
 
-from beatdesk.core.writelock import inbox_step, pause_after_each_step, run_promptly
+from beatdesk.core.writelock import (
+    MOST_REST_SECONDS,
+    Arrivals,
+    inbox_step,
+    pause_after_each_step,
+    rest_after,
+    run_promptly,
+)
 
 # Long enough that SQLite's own busy handler sleeps 25 to 100 ms at a time by the end.
 WORKER_HOLDS_SECONDS = 0.3
@@ -163,3 +170,87 @@ def test_a_step_run_outside_the_worker_does_not_rest() -> None:
             pass
 
     assert time.monotonic() - began < 0.1
+
+
+def test_the_worker_rests_longer_the_faster_pushes_arrive() -> None:
+    pause_after_each_step(5, yield_rate=20)
+    try:
+        quiet = rest_after(0.02, arrivals_per_second=0)
+        at_the_yield_rate = rest_after(0.02, arrivals_per_second=20)
+        in_a_burst = rest_after(0.02, arrivals_per_second=200)
+        in_a_flood = rest_after(0.02, arrivals_per_second=100_000)
+    finally:
+        pause_after_each_step(0)
+
+    assert quiet == pytest.approx(0.005)
+    assert at_the_yield_rate == pytest.approx(0.025)
+    assert in_a_burst == pytest.approx(0.205)
+    assert in_a_flood == MOST_REST_SECONDS
+
+
+def test_a_worker_told_not_to_yield_rests_only_its_pause() -> None:
+    pause_after_each_step(5, yield_rate=0)
+    try:
+        in_a_burst = rest_after(0.02, arrivals_per_second=200)
+    finally:
+        pause_after_each_step(0)
+
+    assert in_a_burst == pytest.approx(0.005)
+
+
+def test_arrivals_are_counted_over_the_last_two_seconds_and_forgotten_after_a_quiet_spell() -> (
+    None
+):
+    now = [100.0]
+    newest = [0]
+    arrivals = Arrivals(lambda: newest[0], clock=lambda: now[0])
+    readings = []
+    for moment, count in [(100.0, 0), (101.0, 150), (101.5, 200), (102.5, 260), (110.0, 260)]:
+        now[0], newest[0] = moment, count
+        readings.append(arrivals.rate())
+
+    assert readings[:2] == [0.0, 150.0]
+    assert readings[2:4] == [pytest.approx(133.3, abs=0.1), pytest.approx(73.3, abs=0.1)]
+    assert readings[4] == 0.0
+
+
+def test_a_step_rests_after_it_while_pushes_pour_in_and_not_while_they_do_not() -> None:
+    pause_after_each_step(0, yield_rate=20)
+    rising = itertools.count(step=50)
+    flat = Arrivals(lambda: 7)
+    pouring = Arrivals(lambda: next(rising))
+
+    def timed_step(arrivals: Arrivals) -> float:
+        began = time.monotonic()
+        with inbox_step(arrivals):
+            time.sleep(0.02)
+        return time.monotonic() - began
+
+    try:
+        for arrivals in (flat, pouring):
+            timed_step(arrivals)  # the first reading of a count says nothing yet
+        calm = timed_step(flat)
+        busy = timed_step(pouring)
+    finally:
+        pause_after_each_step(0)
+
+    # 50 arrivals within about 20 ms is a rate in the thousands: the rest is the most.
+    assert busy >= 0.02 + MOST_REST_SECONDS
+    assert calm < 0.02 + MOST_REST_SECONDS / 2
+
+
+def test_a_count_that_cannot_be_read_leaves_the_plain_pause() -> None:
+    pause_after_each_step(10, yield_rate=20)
+
+    def unreadable() -> int:
+        raise OperationalError("database is locked")
+
+    try:
+        began = time.monotonic()
+        with inbox_step(Arrivals(unreadable)):
+            pass
+        took = time.monotonic() - began
+    finally:
+        pause_after_each_step(0)
+
+    assert 0.009 <= took < MOST_REST_SECONDS

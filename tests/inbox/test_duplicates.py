@@ -1,10 +1,15 @@
 """Open cases of one unit that look like the same matter are proposed for merging."""
 
-from django.test import Client
+from collections.abc import Callable
+from functools import partial
+
+import pytest
+from django.test import Client, TestCase
 
 from beatdesk.audit.models import AuditRecord
 from beatdesk.channels.models import Account
 from beatdesk.channels.onebot.peer import OneBotPeer
+from beatdesk.channels.wechat.fake_api import FakeWeChatAPI
 from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.inbox.duplicates import shingles, similarity
 from beatdesk.inbox.models import (
@@ -18,11 +23,27 @@ from beatdesk.inbox.models import (
 from tests.channels.onebot.events import post as post_onebot
 from tests.channels.wechat.pushes import push
 from tests.conftest import Cast, make_onebot_account, signed_in
-from tests.inbox.helpers import resident_writes
+from tests.inbox.helpers import resident_writes as writes_uncommitted
 
 NOISE = "幸福小区3号楼楼下的烧烤摊每天开到凌晨两点，油烟和噪音让人没法睡觉"
 NOISE_AGAIN = "幸福小区3号楼楼下烧烤摊每天开到凌晨两点，油烟噪音让人没法睡觉！！"
 OTHER = "我的身份证昨天在公交车上丢了，补办需要带什么材料"
+
+
+@pytest.fixture(autouse=True)
+def wechat_api(fake_wechat: FakeWeChatAPI) -> FakeWeChatAPI:
+    """What runs after each push's commit also sends the automatic answers: to the fake."""
+    return fake_wechat
+
+
+def committed[Result](step: Callable[[], Result]) -> Result:
+    """Run a push and then what waits for its commit, as a worker's step does."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return step()
+
+
+def resident_writes(account: Account, peer: WeChatPeer, openid: str, text: str) -> Case:
+    return committed(lambda: writes_uncommitted(account, peer, openid, text))
 
 
 def two_alike_cases(account: Account, peer: WeChatPeer) -> tuple[Case, Case]:
@@ -43,6 +64,36 @@ def test_nearly_the_same_words_from_two_residents_are_proposed_on_the_newer_case
     assert proposal.measure is not None and proposal.measure >= 0.6
     assert first.tracking_code in page and f"/duplicates/{proposal.pk}/merge/" in page
     assert AuditRecord.objects.filter(action="case.duplicate_proposed").count() == 1
+
+
+def test_the_search_waits_until_the_step_has_committed(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    first = resident_writes(account, peer, "oDUP1", NOISE)
+    with TestCase.captureOnCommitCallbacks(execute=False) as waiting:
+        second = writes_uncommitted(account, peer, "oDUP2", NOISE_AGAIN)
+    proposed_inside_the_step = DuplicateProposal.objects.exists()
+
+    for callback in waiting:
+        callback()
+
+    assert not proposed_inside_the_step
+    assert DuplicateProposal.objects.get().other_id == first.pk
+    assert DuplicateProposal.objects.get().case_id == second.pk
+
+
+def test_a_case_closed_before_the_search_runs_gets_no_proposal(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    resident_writes(account, peer, "oDUP1", NOISE)
+    with TestCase.captureOnCommitCallbacks(execute=False) as waiting:
+        second = writes_uncommitted(account, peer, "oDUP2", NOISE_AGAIN)
+    Case.objects.filter(pk=second.pk).update(status=CaseStatus.CLOSED)
+
+    for callback in waiting:
+        callback()
+
+    assert not DuplicateProposal.objects.exists()
 
 
 def test_different_or_short_texts_are_not_proposed(
@@ -68,7 +119,8 @@ def test_two_locations_within_metres_and_hours_are_proposed_as_the_same_place(
         [("oDUP7", 30.27415, 120.15515), ("oDUP8", 30.27460, 120.15560)]
     ):
         xml = peer.build_location(openid, lat, lon, 15, "幸福小区", 7100 + number)
-        assert push(Client(), account, peer, xml)[0].status_code == 200
+        response, _query = committed(partial(push, Client(), account, peer, xml))
+        assert response.status_code == 200
 
     proposal = DuplicateProposal.objects.get()
 
@@ -84,7 +136,8 @@ def test_the_same_person_on_another_channel_is_proposed_where_they_are_linked(
     qq = make_onebot_account(cast.station_a)
     Resident.objects.create(account=qq, external_id="private:10001", person_key="person-1")
 
-    post_onebot(Client(), qq, onebot_peer, onebot_peer.private_message(10001, "我昨天反映的事"))
+    message = onebot_peer.private_message(10001, "我昨天反映的事")
+    committed(lambda: post_onebot(Client(), qq, onebot_peer, message))
 
     proposal = DuplicateProposal.objects.get()
     assert (proposal.other_id, proposal.reason) == (wechat_case.pk, "resident")

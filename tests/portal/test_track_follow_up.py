@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from beatdesk.audit.models import AuditRecord
@@ -158,8 +158,11 @@ def test_ratings_count_only_for_those_who_may_see_the_case(stations: Cast) -> No
 def test_two_portal_messages_with_one_contact_number_are_proposed_as_one_resident(
     stations: Cast,
 ) -> None:
-    write(Client(), text="我家门口的下水道井盖不见了，很危险")
-    write(Client(), text="请问派出所明天上午开门吗", case_type="consultation")
+    # The search for duplicates is queued once each form's step has committed.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        write(Client(), text="我家门口的下水道井盖不见了，很危险")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        write(Client(), text="请问派出所明天上午开门吗", case_type="consultation")
 
     proposal = DuplicateProposal.objects.get()
 

@@ -46,6 +46,13 @@ class Command(BaseCommand):
             help="rest after each inbox step (default BEATDESK_WORKER_PAUSE_MS, 5)",
         )
         parser.add_argument(
+            "--yield-rate",
+            type=int,
+            default=None,
+            help="pushes a second at which the worker rests as long as each step took, "
+            "0 for never (default BEATDESK_WORKER_YIELD_RATE, 20)",
+        )
+        parser.add_argument(
             "--threads",
             type=int,
             default=None,
@@ -56,7 +63,7 @@ class Command(BaseCommand):
         if options["check"]:
             self._check(options["timeout"])
             return
-        nice, pause, threads = _choices(options)
+        nice, pause, yield_rate, threads = _choices(options)
         try:
             refuse_unsafe_database()
         except UnsafeDatabaseError as error:
@@ -65,8 +72,14 @@ class Command(BaseCommand):
         # The webhooks' acknowledgement is the promise; the inbox step may lag in a burst.
         if nice:
             os.nice(nice)
-        pause_after_each_step(pause)
-        logger.info("worker starting nice=%s pause_ms=%s threads=%s", nice, pause, threads)
+        pause_after_each_step(pause, yield_rate)
+        logger.info(
+            "worker starting nice=%s pause_ms=%s yield_rate=%s threads=%s",
+            nice,
+            pause,
+            yield_rate,
+            threads,
+        )
         call_command("run_huey", workers=threads, worker_type="thread")
 
     def _check(self, timeout: float) -> None:
@@ -83,18 +96,24 @@ class Command(BaseCommand):
         raise CommandError(f"no worker answered through {store} within {timeout:.0f}s")
 
 
-def _choices(options: dict[str, Any]) -> tuple[int, int, int]:
-    """Return (nice, pause in ms, threads) from the options or the settings; refuse nonsense."""
+def _choices(options: dict[str, Any]) -> tuple[int, int, int, int]:
+    """Return (nice, pause in ms, yield rate, threads) from the options or the settings.
+
+    Nonsense is refused with a message naming the value.
+    """
     nice = _given(options["nice"], settings.WORKER_NICE)
     pause = _given(options["pause_ms"], settings.WORKER_PAUSE_MS)
+    yield_rate = _given(options["yield_rate"], settings.WORKER_YIELD_RATE)
     threads = _given(options["threads"], settings.WORKER_THREADS)
     if not 0 <= nice <= MAX_NICE:
         raise CommandError(f"the worker's nice value must be 0 to {MAX_NICE}, not {nice}")
     if pause < 0:
         raise CommandError(f"the pause after each inbox step cannot be negative ({pause} ms)")
+    if yield_rate < 0:
+        raise CommandError(f"the worker's yield rate cannot be negative ({yield_rate} a second)")
     if threads < 1:
         raise CommandError(f"the worker needs at least one thread, not {threads}")
-    return nice, pause, threads
+    return nice, pause, yield_rate, threads
 
 
 def _given(option: int | None, setting: int) -> int:
