@@ -57,6 +57,7 @@ sys.path.insert(0, str(ROOT))
 
 from beatdesk.channels.onebot.peer import OneBotPeer, encode, signature  # noqa: E402
 from beatdesk.channels.wechat.peer import WeChatPeer  # noqa: E402
+from beatdesk.inbox.classification import detect_emergency  # noqa: E402
 from beatdesk.inbox.classification.dataset import load_labelled_set  # noqa: E402
 
 TOKEN = "bench-wechat-token"
@@ -104,8 +105,31 @@ class Outcome:
 # Requests, built before any timing starts so the client's own work stays out of the figures.
 
 
-def resident_texts() -> list[str]:
-    return [message.text for message in load_labelled_set() if message.text.strip()]
+def resident_texts(emergency_share: float | None = None) -> list[str]:
+    """Residents' texts in a fixed order; emergencies at `emergency_share`, if given.
+
+    The labelled set was written to test the classifier, so one text in eight is an
+    emergency by the webhook's own rules; real traffic has far fewer, and each emergency's
+    inbox step runs in its webhook's request. Given a share, the ordinary texts are kept
+    in order and emergency texts are spaced evenly among them at that share.
+    """
+    texts = [message.text for message in load_labelled_set() if message.text.strip()]
+    if emergency_share is None:
+        return texts
+    urgent = [text for text in texts if detect_emergency(text, model=None).is_emergency]
+    calm = [text for text in texts if text not in set(urgent)]
+    wanted = round(len(calm) * emergency_share / (1 - emergency_share))
+    if wanted == 0:
+        return calm
+    spacing = max(1, len(calm) // wanted)
+    stream: list[str] = []
+    placed = 0
+    for number, text in enumerate(calm, start=1):
+        stream.append(text)
+        if number % spacing == 0 and placed < wanted:
+            stream.append(urgent[placed % len(urgent)])
+            placed += 1
+    return stream
 
 
 def wechat_requests(count: int, texts: Sequence[str], code: str) -> list[Request]:
@@ -508,20 +532,26 @@ def compare_row(label: str, run: Run) -> str:
     return f"{row(label, 'paced', run.outcome)} {run.drain_seconds:.0f} |"
 
 
+def mix(texts: Sequence[str]) -> str:
+    """Say how many of the texts sent are emergencies by the webhook's rules."""
+    urgent = sum(detect_emergency(text, model=None).is_emergency for text in texts)
+    return f"{urgent} of every {len(texts)} texts ({urgent / len(texts):.1%}) are emergencies"
+
+
 def ratio(after: float, before: float) -> str:
     return f"{after / before:.2f}" if before else "n/a"
 
 
 def compare(options: argparse.Namespace, baseline: Path) -> list[str]:
     """Run the older checkout and this one in turn; return the report's lines."""
-    texts = resident_texts()
+    texts = resident_texts(options.emergency_share)
     trees = [("before", baseline.resolve()), ("after", ROOT)]
     lines = [
         f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; database: "
         f"{'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}; before = "
         f"{baseline}; WeChat safe-mode pushes paced at {options.rate:.0f}/s for "
-        f"{options.seconds:.0f} s with `beatdesk worker` running. Latencies in ms.",
+        f"{options.seconds:.0f} s with `beatdesk worker` running; {mix(texts)}. Latencies in ms.",
         "",
         "| checkout, round | load | requests | failed | answered/s | p50 | p99 | mean | drain s |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -575,14 +605,29 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=2, help="before/after rounds to run")
     parser.add_argument("--steps", type=int, default=300, help="inbox steps timed alone")
+    parser.add_argument(
+        "--emergency-share",
+        type=float,
+        default=0.02,
+        help="share of pushes that are emergencies, 0 to 0.5 (default 0.02)",
+    )
+    parser.add_argument(
+        "--labelled-mix",
+        action="store_true",
+        help="send the labelled set as it is (one emergency in eight) instead",
+    )
     options = parser.parse_args()
+    if options.labelled_mix:
+        options.emergency_share = None
+    elif not 0 <= options.emergency_share <= 0.5:
+        parser.error("--emergency-share must be between 0 and 0.5")
     if options.quick:
         options.requests, options.seconds, options.steps = 400, 5.0, 60
     if options.baseline:
         print("\n".join(compare(options, options.baseline)))
         return
 
-    texts = resident_texts()
+    texts = resident_texts(options.emergency_share)
     paced_count = int(options.rate * options.seconds)
     total = options.requests + paced_count
     lines = [
@@ -590,7 +635,7 @@ def main() -> None:
         f"{platform.python_version()}, {os.cpu_count()} cores; gunicorn sync workers: "
         f"{options.workers}; closed loop: {options.requests} requests from "
         f"{options.concurrency} clients; paced: {options.rate:.0f}/s for "
-        f"{options.seconds:.0f} s. Latencies in ms.",
+        f"{options.seconds:.0f} s; {mix(texts)}. Latencies in ms.",
         "",
         "| target | load | requests | failed | answered/s | p50 | p99 | mean |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
