@@ -126,14 +126,16 @@ def environment(
     return env | extra
 
 
-def run_tool_command(env: dict[str, str], args: list[str]) -> str:
+def run_tool_command(
+    env: dict[str, str], args: list[str], timeout: float = TOOL_TIMEOUT_SECONDS
+) -> str:
     done = subprocess.run(
         [sys.executable, *args],
         env=env,
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
-        timeout=TOOL_TIMEOUT_SECONDS,
+        timeout=timeout,
         check=False,
     )
     if done.returncode != 0:
@@ -141,9 +143,14 @@ def run_tool_command(env: dict[str, str], args: list[str]) -> str:
     return done.stdout
 
 
-def tool(env: dict[str, str], *args: str) -> dict[str, Any]:
-    """Run one command of tests/trust/tool.py in the harness and return its JSON."""
-    printed = run_tool_command(env, ["-m", "tests.trust.tool", *args])
+def tool(env: dict[str, str], *args: str, waits: float = 0.0) -> dict[str, Any]:
+    """Run one command of tests/trust/tool.py in the harness and return its JSON.
+
+    `waits` is how long the command itself may wait (a census for the worker's drain),
+    on top of the time any command is given.
+    """
+    command = ["-m", "tests.trust.tool", *args]
+    printed = run_tool_command(env, command, timeout=TOOL_TIMEOUT_SECONDS + waits)
     result: dict[str, Any] = json.loads(printed.strip().splitlines()[-1])
     return result
 

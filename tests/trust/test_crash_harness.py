@@ -79,7 +79,7 @@ def crash_run(
         run = deliver_while_killing(server, planned, kills, CONNECTIONS, seconds)
         # The inbox step runs in the worker; what a killed request never queued, the sweep
         # finishes, and the census counts it.
-        census = tool(env, "census", str(WORKER_DRAIN_SECONDS))
+        census = tool(env, "census", str(WORKER_DRAIN_SECONDS), waits=WORKER_DRAIN_SECONDS)
     finally:
         server.stop()
         worker.stop()

@@ -83,7 +83,7 @@ def test_fifty_identical_deliveries_of_twenty_messages_store_twenty_and_all_succ
         channel.prepare(server.port, list(numbers))
         answers = {n: replies_to_identical(server, channel, n, COPIES) for n in numbers}
         # The inbox step runs in the worker: it must have drained before anything is counted.
-        census = tool(env, "census", str(WORKER_DRAIN_SECONDS))
+        census = tool(env, "census", str(WORKER_DRAIN_SECONDS), waits=WORKER_DRAIN_SECONDS)
     finally:
         server.stop()
         worker.stop()
