@@ -1,8 +1,9 @@
 """The demo runs on a fresh database and says what it did."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from beatdesk.audit.models import AuditRecord
 from beatdesk.inbox.models import Case, Message
 from beatdesk.portal.models import Jurisdiction
 from beatdesk.units.models import User
@@ -31,6 +32,22 @@ def test_it_replays_the_demo_and_prints_its_summary(capsys: pytest.CaptureFixtur
     assert Jurisdiction.objects.filter(code="hz.demo.beatdesk", unit__code="hz").exists()
     call_command("audit", "verify")
     assert "audit chain intact" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tampered_copy_of_the_demo_trail_fails_verification_naming_the_first_bad_record(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("demo", "--no-serve")
+    records = list(AuditRecord.objects.order_by("sequence"))
+    middle, later = records[len(records) // 2], records[len(records) * 3 // 4]
+
+    AuditRecord.objects.filter(pk=middle.pk).update(details={"tampered": True})
+    AuditRecord.objects.filter(pk=later.pk).delete()
+
+    with pytest.raises(CommandError, match=rf"broken at record {middle.sequence} ") as raised:
+        call_command("audit", "verify")
+    assert raised.value.returncode == 1
 
 
 @pytest.mark.django_db(transaction=True)
