@@ -81,20 +81,22 @@ def test_it_refuses_an_empty_answer_and_writes_nothing(cast: Cast, case: Case) -
     assert not OutboxMessage.objects.filter(message__isnull=False).exists()
 
 
-def test_it_delivers_exactly_once_when_the_api_fails_three_times_first(
-    cast: Cast, case: Case, fake_wechat: FakeWeChatAPI
+@pytest.mark.parametrize("failures", [1, 2, 3, 4, 5])
+def test_it_delivers_exactly_once_when_the_api_fails_one_to_five_times_first(
+    cast: Cast, case: Case, fake_wechat: FakeWeChatAPI, failures: int
 ) -> None:
-    fake_wechat.fail_next("/cgi-bin/message/custom/send", -1, times=3)
+    fake_wechat.fail_next("/cgi-bin/message/custom/send", -1, times=failures)
     row = answer(cast, case)
 
-    for minutes in (0, 60, 180, 600, 1200):
+    # A day of relays, further apart than any backoff, each sending what is due by then.
+    for minutes in (0, 60, 180, 600, 1200, 2400, 4800, 9600, 19200, 38400):
         outbox.relay_due(later(minutes))
 
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENT
     assert officer_answers(fake_wechat) == ["请带户口本到派出所窗口办理。"]
     outcomes = list(DeliveryAttempt.objects.filter(outbox=row).values_list("outcome", flat=True))
-    assert outcomes == ["temporary", "temporary", "temporary", "sent"]
+    assert outcomes == ["temporary"] * failures + ["sent"]
 
 
 def test_it_fails_a_permanent_error_once_and_flags_the_account(
