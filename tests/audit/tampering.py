@@ -13,3 +13,10 @@ def lift_append_only_trigger() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ALTER TABLE {RECORD_TABLE} DISABLE TRIGGER {TRIGGER}")
+
+
+def restore_append_only_trigger() -> None:
+    """Switch the trigger back on, for a test that lifted it outside a test transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {RECORD_TABLE} ENABLE TRIGGER {TRIGGER}")

@@ -7,6 +7,7 @@ from beatdesk.audit.models import AuditRecord
 from beatdesk.inbox.models import Case, Message
 from beatdesk.portal.models import Jurisdiction
 from beatdesk.units.models import User
+from tests.audit.tampering import lift_append_only_trigger, restore_append_only_trigger
 
 
 @pytest.mark.django_db(transaction=True)
@@ -42,8 +43,13 @@ def test_a_tampered_copy_of_the_demo_trail_fails_verification_naming_the_first_b
     records = list(AuditRecord.objects.order_by("sequence"))
     middle, later = records[len(records) // 2], records[len(records) * 3 // 4]
 
-    AuditRecord.objects.filter(pk=middle.pk).update(details={"tampered": True})
-    AuditRecord.objects.filter(pk=later.pk).delete()
+    # An attacker with the owner's rights; this test commits, so the trigger comes back.
+    lift_append_only_trigger()
+    try:
+        AuditRecord.objects.filter(pk=middle.pk).update(details={"tampered": True})
+        AuditRecord.objects.filter(pk=later.pk).delete()
+    finally:
+        restore_append_only_trigger()
 
     with pytest.raises(CommandError, match=rf"broken at record {middle.sequence} ") as raised:
         call_command("audit", "verify")
