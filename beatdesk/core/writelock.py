@@ -106,8 +106,6 @@ def pause_after_each_step(milliseconds: int, yield_rate: float = 0.0) -> None:
 
 def rest_after(step_seconds: float, arrivals_per_second: float) -> float:
     """Return how long the worker rests after a step that took `step_seconds`."""
-    if not _pause_seconds and not _yield_rate:
-        return 0.0
     stepping_aside = 0.0
     if _yield_rate:
         stepping_aside = step_seconds * arrivals_per_second / _yield_rate

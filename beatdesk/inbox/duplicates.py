@@ -35,7 +35,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from beatdesk.audit.actions import record
-from beatdesk.core.writelock import run_promptly
 from beatdesk.inbox.models import (
     OPEN_STATUSES,
     Case,
@@ -157,7 +156,7 @@ def propose_duplicates(case_id: int, message_id: int) -> list[DuplicateProposal]
         candidates, likenesses = _likenesses(case, message)
         if not likenesses:
             return []
-        return run_promptly(lambda: _record_all(case, candidates, likenesses))
+        return _record_all(case, candidates, likenesses)
     except Exception:
         logger.exception("duplicate search failed case=%s message=%s", case_id, message_id)
         return []
@@ -270,10 +269,8 @@ def _same_words(message: Message, earlier: list[Message]) -> list[Likeness]:
 def _proposal(case: Case, other: Case, likeness: Likeness) -> DuplicateProposal | None:
     # The newer case carries the proposal, whichever of the two the message joined.
     newer, older = (case, other) if case.pk > other.pk else (other, case)
-    pair = DuplicateProposal.objects.filter(case=newer, other=older)
-    if pair.exists():
-        # Another worker's search, for a message of the other case, proposed it first.
-        return None
+    # The candidates leave out pairs already proposed; the unique pair catches a search for
+    # the other case's message that proposed it in the meantime.
     try:
         with transaction.atomic():
             proposal = DuplicateProposal.objects.create(
