@@ -225,7 +225,8 @@ RETENTION_DAYS = env_str("BEATDESK_RETENTION_DAYS", "")
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     HUEY: dict[str, object] = {
-        "huey_class": "huey.RedisHuey",
+        # A sorted set rather than a list, so an emergency's step jumps the queue (Redis 5+).
+        "huey_class": "huey.PriorityRedisHuey",
         "name": "beatdesk",
         "immediate": False,
         "connection": {"url": REDIS_URL},

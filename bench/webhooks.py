@@ -46,9 +46,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -83,6 +84,9 @@ class Request:
     path: str
     body: bytes
     headers: dict[str, str]
+    # Whether the webhook's rules call its text an emergency: its inbox step goes first in
+    # the worker, and its latency is reported apart as well.
+    urgent: bool = False
 
 
 @dataclass
@@ -90,16 +94,21 @@ class Outcome:
     latencies: list[float]
     failures: int
     seconds: float
+    urgent: list[float] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         return len(self.latencies) + self.failures
 
     def percentile(self, share: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+        return percentile(self.latencies, share)
+
+
+def percentile(latencies: Sequence[float], share: float) -> float:
+    if not latencies:
+        return float("nan")
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 # Requests, built before any timing starts so the client's own work stays out of the figures.
@@ -110,7 +119,7 @@ def resident_texts(emergency_share: float | None = None) -> list[str]:
 
     The labelled set was written to test the classifier, so one text in eight is an
     emergency by the webhook's own rules; real traffic has far fewer, and each emergency's
-    inbox step runs in its webhook's request. Given a share, the ordinary texts are kept
+    inbox step goes ahead of the worker's queue. Given a share, the ordinary texts are kept
     in order and emergency texts are spaced evenly among them at that share.
     """
     texts = [message.text for message in load_labelled_set() if message.text.strip()]
@@ -132,39 +141,48 @@ def resident_texts(emergency_share: float | None = None) -> list[str]:
     return stream
 
 
+def urgent_texts(texts: Sequence[str]) -> set[str]:
+    return {text for text in texts if detect_emergency(text, model=None).is_emergency}
+
+
 def wechat_requests(count: int, texts: Sequence[str], code: str) -> list[Request]:
     peer = WeChatPeer(TOKEN, APP_ID, AES_KEY, ORIGINAL_ID)
+    urgent = urgent_texts(texts)
     requests = []
     for number in range(count):
         # A few hundred residents, each writing several times, as on a busy evening.
         openid = f"oBENCH{number % 400:06d}"
-        xml = peer.build_text(openid, texts[number % len(texts)], msg_id=7_000_000 + number)
+        text = texts[number % len(texts)]
+        xml = peer.build_text(openid, text, msg_id=7_000_000 + number)
         query, body = peer.signed_request(xml, mode="safe", nonce=f"{number:010d}")
         headers = {"Content-Type": "text/xml"}
-        requests.append(Request(f"/hooks/wechat/{code}/?{urlencode(query)}", body, headers))
+        path = f"/hooks/wechat/{code}/?{urlencode(query)}"
+        requests.append(Request(path, body, headers, text in urgent))
     return requests
 
 
 def onebot_requests(count: int, texts: Sequence[str], code: str) -> list[Request]:
     peer = OneBotPeer(BOT_QQ, ONEBOT_SECRET)
+    urgent = urgent_texts(texts)
     requests = []
     for number in range(count):
         user = 10_000_000 + number % 400
-        event = peer.private_message(user, texts[number % len(texts)], message_id=900_000 + number)
+        text = texts[number % len(texts)]
+        event = peer.private_message(user, text, message_id=900_000 + number)
         body = encode(event)
         headers = {
             "content-type": "application/json",
             "x-signature": signature(ONEBOT_SECRET, body),
             "x-self-id": str(BOT_QQ),
         }
-        requests.append(Request(f"/hooks/onebot/{code}/", body, headers))
+        requests.append(Request(f"/hooks/onebot/{code}/", body, headers, text in urgent))
     return requests
 
 
 def echo_requests(count: int, texts: Sequence[str]) -> list[Request]:
     # The same bodies the WeChat target gets, so both read the same number of bytes.
     return [
-        Request("/echo/", request.body, request.headers)
+        Request("/echo/", request.body, request.headers, request.urgent)
         for request in wechat_requests(count, texts, "echo")
     ]
 
@@ -189,6 +207,7 @@ def send(port: int, request: Request) -> bool:
 def closed_loop(port: int, requests: Sequence[Request], concurrency: int) -> Outcome:
     """Send every request once from `concurrency` clients, each waiting for its answer."""
     latencies: list[float] = []
+    urgent: list[float] = []
     failures = 0
     lock = threading.Lock()
     cursor = iter(range(len(requests)))
@@ -206,17 +225,20 @@ def closed_loop(port: int, requests: Sequence[Request], concurrency: int) -> Out
             with lock:
                 if ok:
                     latencies.append(elapsed)
+                    if requests[index].urgent:
+                        urgent.append(elapsed)
                 else:
                     failures += 1
 
     began = time.perf_counter()
     _run_threads(client, concurrency)
-    return Outcome(latencies, failures, time.perf_counter() - began)
+    return Outcome(latencies, failures, time.perf_counter() - began, urgent)
 
 
 def paced(port: int, requests: Sequence[Request], rate: float, threads: int) -> Outcome:
     """Send request i at start + i / rate; latency counts from when it was due."""
     latencies: list[float] = []
+    urgent: list[float] = []
     failures = 0
     lock = threading.Lock()
     cursor = iter(range(len(requests)))
@@ -242,11 +264,13 @@ def paced(port: int, requests: Sequence[Request], rate: float, threads: int) -> 
             with lock:
                 if ok:
                     latencies.append(elapsed)
+                    if requests[index].urgent:
+                        urgent.append(elapsed)
                 else:
                     failures += 1
 
     _run_threads(client, threads)
-    return Outcome(latencies, failures, time.perf_counter() - began)
+    return Outcome(latencies, failures, time.perf_counter() - began, urgent)
 
 
 def _run_threads(target: Callable[[], None], count: int) -> None:
@@ -437,6 +461,25 @@ def row(name: str, load: str, outcome: Outcome) -> str:
     )
 
 
+def split_row(name: str, load: str, outcome: Outcome) -> str:
+    """Report emergencies and ordinary pushes apart: an emergency's step jumps the queue."""
+    urgent = sorted(outcome.urgent)
+    others = sorted(set_difference(outcome.latencies, urgent))
+    figures = [
+        f"{percentile(part, share) * 1000:.1f}"
+        for part in (urgent, others)
+        for share in (0.5, 0.99)
+    ]
+    return f"| {name} | {load} | {len(urgent)} | {' | '.join(figures)} |"
+
+
+def set_difference(values: Sequence[float], removed: Sequence[float]) -> list[float]:
+    """Return `values` without one occurrence of each of `removed` (a multiset difference)."""
+    left = Counter(values)
+    left.subtract(removed)
+    return list(left.elements())
+
+
 # Before and after: two checkouts in one run.
 #
 # The machine is shared, so figures from runs an hour apart do not compare; this mode runs
@@ -529,7 +572,9 @@ def inbox_step_alone(tree: Path, texts: Sequence[str], count: int) -> dict[str, 
 
 
 def compare_row(label: str, run: Run) -> str:
-    return f"{row(label, 'paced', run.outcome)} {run.drain_seconds:.0f} |"
+    outcome = run.outcome
+    urgent = f"{percentile(outcome.urgent, 0.99) * 1000:.1f}"
+    return f"{row(label, 'paced', outcome)} {urgent} | {run.drain_seconds:.0f} |"
 
 
 def mix(texts: Sequence[str]) -> str:
@@ -553,8 +598,9 @@ def compare(options: argparse.Namespace, baseline: Path) -> list[str]:
         f"{baseline}; WeChat safe-mode pushes paced at {options.rate:.0f}/s for "
         f"{options.seconds:.0f} s with `beatdesk worker` running; {mix(texts)}. Latencies in ms.",
         "",
-        "| checkout, round | load | requests | failed | answered/s | p50 | p99 | mean | drain s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| checkout, round | load | requests | failed | answered/s | p50 | p99 | mean "
+        "| emergencies' p99 | drain s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     runs: dict[tuple[str, int], Run] = {}
     for round_number in range(1, options.rounds + 1):
@@ -653,7 +699,7 @@ def main() -> None:
             ("WeChat (safe mode)", product, wechat_requests(total, texts, wechat_code)),
             ("OneBot", product, onebot_requests(total, texts, onebot_code)),
         ]
-        drains = []
+        drains, splits = [], []
         for name, app, requests in targets:
             with contextlib.ExitStack() as stack:
                 if app == product:
@@ -666,12 +712,20 @@ def main() -> None:
                 steady = paced(port, tail, options.rate, PACED_THREADS)
                 lines.append(row(name, f"{options.rate:.0f}/s", steady))
                 if app == product:
+                    splits.append(split_row(name, "closed", closed))
+                    splits.append(split_row(name, f"{options.rate:.0f}/s", steady))
                     drains.append(f"{name}: {wait_for_drain(env):.0f} s")
             print(f"{name} done after {time.perf_counter() - started:.0f} s", file=sys.stderr)
         stored = count_stored(env)
 
     deliveries, processed, messages, distinct, cases, answers = stored.split()
     lines += [
+        "",
+        "Emergencies, whose inbox step jumps the worker's queue, and the other pushes apart:",
+        "",
+        "| target | load | emergencies | their p50 | their p99 | others' p50 | others' p99 |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        *splits,
         "",
         f"The worker drained the queue after the last request in: {'; '.join(drains)}.",
         f"Stored afterwards: {deliveries} deliveries ({processed} handled by the worker), "

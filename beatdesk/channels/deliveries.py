@@ -137,30 +137,47 @@ def hand_to_worker(delivery: InboundDelivery) -> None:
     row is already durable, and a queue that refuses the task must never cost the
     acknowledgement, because the minute sweep finishes every push still `received`.
 
-    A push the emergency rules flagged is the exception: its inbox step runs here, in the
-    request, so that the case, the duty officer's banner and the alerts to their own
-    WeChat or QQ exist before the platform hears back, whatever the worker is doing.
-    Emergencies are rare, so this costs the webhooks' latency nothing that matters.
+    A push the emergency rules flagged has already told the resident to call 110 in the
+    acknowledgement; its inbox step (the case, the duty officer's banner, the alerts to
+    their own WeChat or QQ) jumps the queue, and the worker runs it without waiting for
+    its turn or resting. It runs here only when the queue refuses it: a step in the
+    request holds one of the few web workers for tens of milliseconds, and every push
+    behind it waits too, but a duty officer must not wait for the queue to come back.
     """
     # Imported here because the task module needs the app registry, as in inbox.actions.
-    from beatdesk.channels.tasks import process_pushed_delivery, process_pushed_now
+    from beatdesk.channels import tasks
 
     if delivery.emergency_answer:
-        try:
-            process_pushed_now(delivery.pk)
-            return
-        except Exception as error:
-            # The push is stored: the worker or the sweep takes it as any other.
-            logger.error(
-                "emergency step failed in the request delivery=%s error=%s",
-                delivery.pk,
-                type(error).__name__,
-            )
+        _hand_over_urgently(delivery, tasks.process_urgent_delivery, tasks.process_urgent_now)
+        return
     try:
-        process_pushed_delivery(delivery.pk)
+        tasks.process_pushed_delivery(delivery.pk)
     except Exception as error:
         logger.error(
             "push not queued, left for the sweep delivery=%s error=%s",
+            delivery.pk,
+            type(error).__name__,
+        )
+
+
+def _hand_over_urgently(
+    delivery: InboundDelivery, queue: Callable[[int], object], run: Callable[[int], None]
+) -> None:
+    try:
+        queue(delivery.pk)
+        return
+    except Exception as error:
+        logger.error(
+            "emergency not queued, handled in the request delivery=%s error=%s",
+            delivery.pk,
+            type(error).__name__,
+        )
+    try:
+        run(delivery.pk)
+    except Exception as error:
+        # The push is stored: the sweep takes it as any other once a worker runs.
+        logger.error(
+            "emergency step failed in the request delivery=%s error=%s",
             delivery.pk,
             type(error).__name__,
         )
@@ -218,7 +235,7 @@ def process_once[Parsed](
         return ""
 
     began = time.perf_counter()
-    if _in_request.get():
+    if _urgent.get():
         reply = run_promptly(lambda: _hand_under_lock(delivery.pk, parsed, hand))
     else:
         reply = _hand_under_lock(delivery.pk, parsed, hand)
@@ -228,20 +245,20 @@ def process_once[Parsed](
     return reply
 
 
-# Set while an inbox step runs inside a webhook's request (an emergency's): that step asks
-# for SQLite's write lock as promptly as the webhook's own write, because the platform is
-# waiting for the answer; the worker's steps wait politely.
-_in_request: ContextVar[bool] = ContextVar("in_request", default=False)
+# Set while an emergency's inbox step runs: it asks for SQLite's write lock as promptly as
+# a webhook's own write does, because a duty officer is waiting for the alert; the
+# worker's ordinary steps wait politely.
+_urgent: ContextVar[bool] = ContextVar("urgent", default=False)
 
 
 @contextmanager
-def in_request() -> Iterator[None]:
-    """Mark the inbox steps run inside this block as running in a webhook's request."""
-    token = _in_request.set(True)
+def urgent() -> Iterator[None]:
+    """Mark the inbox steps run inside this block as an emergency's."""
+    token = _urgent.set(True)
     try:
         yield
     finally:
-        _in_request.reset(token)
+        _urgent.reset(token)
 
 
 def _hand_under_lock[Parsed](

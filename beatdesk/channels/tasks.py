@@ -8,7 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from beatdesk.channels import outbox
-from beatdesk.channels.deliveries import in_request
+from beatdesk.channels.deliveries import urgent
 from beatdesk.channels.models import DeliveryStatus, InboundDelivery, WebhookNonce
 from beatdesk.channels.registry import UnknownChannel, adapter_for
 from beatdesk.core import ratelimit
@@ -21,6 +21,8 @@ STALE_DELIVERY = timedelta(seconds=30)
 # After this many failed tries a delivery is left for an operator instead of retried.
 MAX_PROCESSING_ATTEMPTS = 5
 NONCE_RETENTION = timedelta(hours=1)
+# Higher runs first: an emergency's step goes ahead of every ordinary push waiting.
+URGENT_PRIORITY = 100
 
 
 def newest_delivery_id() -> int:
@@ -46,9 +48,19 @@ def process_pushed_delivery(delivery_id: int) -> None:
         _process_pushed(delivery_id)
 
 
-def process_pushed_now(delivery_id: int) -> None:
-    """Run the inbox step of a stored push in this process, at once (an emergency's)."""
-    with in_request():
+@db_task(priority=URGENT_PRIORITY)  # type: ignore[untyped-decorator]
+def process_urgent_delivery(delivery_id: int) -> None:
+    """Run the inbox step of a push the emergency rules flagged, ahead of the queue.
+
+    It does not wait for the worker's turn between steps nor rest after it: another
+    thread may be resting, and the duty officer's alert must not wait behind a burst.
+    """
+    process_urgent_now(delivery_id)
+
+
+def process_urgent_now(delivery_id: int) -> None:
+    """Run an emergency's inbox step in this process, at once (when the queue refused it)."""
+    with urgent():
         _process_pushed(delivery_id)
 
 

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 import pytest
 from huey.api import Huey
 from huey.contrib.djhuey import HUEY
-from huey.storage import RedisStorage
+from huey.storage import PriorityRedisStorage
 
 # Every queued task of one test, and then some: a test that queues more has a loop.
 MOST_TASKS = 100
@@ -41,7 +41,7 @@ def run_queued(queue: Huey) -> int:
 def queue_down(queue: Huey) -> Iterator[None]:
     """Point the queue at a closed port, so that every enqueue fails as a dead Redis would."""
     working = queue.storage
-    queue.storage = RedisStorage(name="beatdesk-tests-down", url=CLOSED_QUEUE)
+    queue.storage = PriorityRedisStorage(name="beatdesk-tests-down", url=CLOSED_QUEUE)
     try:
         yield
     finally:

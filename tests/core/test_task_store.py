@@ -17,8 +17,12 @@ import pytest
 import redis
 from django.core.management import call_command
 from django.test import Client
+from huey.contrib.djhuey import HUEY
+from huey.storage import BaseStorage, PriorityRedisStorage
 
+from beatdesk.channels.tasks import process_pushed_delivery, process_urgent_delivery
 from beatdesk.core.tasks import beat
+from beatdesk.core.taskstore import TaskFile
 
 
 @pytest.fixture
@@ -70,7 +74,7 @@ def test_a_task_enqueued_by_one_process_is_run_by_a_worker_process_through_redis
         worker.wait(timeout=30)
 
     assert result.returncode == 0, result.stderr
-    assert "RedisHuey" in result.stdout
+    assert "PriorityRedisHuey" in result.stdout
     assert not (tmp_path / "huey.sqlite3").exists()
 
 
@@ -80,7 +84,7 @@ def test_the_worker_check_fails_clearly_when_no_worker_consumes_the_queue(
     result = _check(home, "2")
 
     assert result.returncode == 1
-    assert "no worker answered through RedisHuey within 2s" in result.stderr
+    assert "no worker answered through PriorityRedisHuey within 2s" in result.stderr
 
 
 def test_the_worker_check_passes_in_process_when_tasks_run_immediately(db: None) -> None:
@@ -93,3 +97,33 @@ def test_the_health_endpoint_reports_how_long_ago_a_worker_beat(db: None) -> Non
     beat()
 
     assert Client().get("/healthz").json() == {"status": "ok", "worker_seconds_ago": 0}
+
+
+@pytest.mark.parametrize("store", ["task file", "redis"])
+def test_an_emergency_step_leaves_the_queue_before_the_pushes_already_waiting(
+    store: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if store == "redis":
+        storage: BaseStorage = PriorityRedisStorage(
+            name="beatdesk-priority", url=request.getfixturevalue("redis_url")
+        )
+    else:
+        storage = TaskFile(name="beatdesk-priority", filename=str(tmp_path / "huey.sqlite3"))
+    working, HUEY.storage, HUEY.immediate = HUEY.storage, storage, False
+    try:
+        for delivery_id in (1, 2, 3):
+            process_pushed_delivery(delivery_id)
+        process_urgent_delivery(4)
+        process_pushed_delivery(5)
+
+        order = [HUEY.dequeue() for _ in range(5)]
+    finally:
+        HUEY.storage, HUEY.immediate = working, True
+
+    assert [(task.name, task.args) for task in order if task is not None] == [
+        ("process_urgent_delivery", (4,)),
+        ("process_pushed_delivery", (1,)),
+        ("process_pushed_delivery", (2,)),
+        ("process_pushed_delivery", (3,)),
+        ("process_pushed_delivery", (5,)),
+    ]

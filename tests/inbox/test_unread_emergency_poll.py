@@ -1,9 +1,12 @@
 """Every staff page asks for the emergency banner again and again; it changes only with news."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from beatdesk.channels.models import Account
+from beatdesk.channels.models import Account, InboundDelivery
 from beatdesk.channels.wechat.peer import WeChatPeer
 from beatdesk.inbox.models import Case
 from tests.conftest import Cast, signed_in
@@ -87,3 +90,30 @@ def test_a_signed_in_person_without_case_roles_gets_no_banner_poll(cast: Cast) -
 
     assert 'id="emergency-alerts"' not in page
     assert 'id="alert-sound"' not in page
+
+
+def test_an_emergency_push_no_worker_has_taken_is_counted_on_the_banner_of_its_units_only(
+    cast: Cast, account: Account
+) -> None:
+    InboundDelivery.objects.create(
+        account=account,
+        delivery_key="msg:stalled",
+        raw_body=b"<xml/>",
+        payload="<xml/>",
+        emergency_answer="请立即拨打110。",
+    )
+    # A worker takes an emergency within a second or two: a fresh one is no news yet.
+    assert poll(signed_in(cast.officer_a)) == (204, "")
+
+    InboundDelivery.objects.update(received_at=timezone.now() - timedelta(minutes=1))
+    response = signed_in(cast.officer_a).get(
+        "/inbox/alerts/?shown=", headers=POLL | {"Accept-Language": "en"}
+    )
+
+    fragment = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="emergency-banner" role="alert"' in fragment
+    assert "1 emergency message has no case yet" in fragment
+    assert 'data-emergency-ids=";1"' in fragment
+    assert poll(signed_in(cast.officer_a), shown=";1") == (204, "")
+    assert poll(signed_in(cast.officer_b)) == (204, "")
