@@ -220,6 +220,21 @@ def relay_due(now: datetime | None = None, limit: int = 100) -> int:
     return attempted
 
 
+def relay_all_due(most_batches: int = 1000) -> int:
+    """Send every due row, batch after batch, until none is due; return how many were tried.
+
+    For a process that has no worker beside it (the demo). A row that fails is put off by
+    its backoff, so it is not due again in the same loop, and the loop ends.
+    """
+    attempted = 0
+    for _ in range(most_batches):
+        batch = relay_due()
+        if not batch:
+            break
+        attempted += batch
+    return attempted
+
+
 def release_held(account: Account, recipient: str) -> int:
     """Make held rows for a resident due again, because they just reopened the window."""
     return OutboxMessage.objects.filter(

@@ -1,7 +1,10 @@
 """The demo runs on a fresh database and says what it did."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.management import CommandError, call_command
+from huey.contrib.djhuey import HUEY
 
 from beatdesk.audit.models import AuditRecord
 from beatdesk.inbox.models import Case, Message
@@ -10,8 +13,21 @@ from beatdesk.units.models import User
 from tests.audit.tampering import lift_append_only_trigger, restore_append_only_trigger
 
 
+@pytest.fixture
+def no_worker() -> Iterator[None]:
+    """Queue tasks and leave them, as `make demo` does with no worker running."""
+    HUEY.immediate = False
+    try:
+        yield
+    finally:
+        HUEY.flush()
+        HUEY.immediate = True
+
+
 @pytest.mark.django_db(transaction=True)
-def test_it_replays_the_demo_and_prints_its_summary(capsys: pytest.CaptureFixture[str]) -> None:
+def test_it_replays_the_demo_and_prints_its_summary(
+    capsys: pytest.CaptureFixture[str], no_worker: None
+) -> None:
     call_command("demo", "--no-serve")
 
     out = capsys.readouterr().out

@@ -117,7 +117,8 @@ class Command(BaseCommand):
         )
         answer_demo_cases()
         verify_demo_tips()
-        outbox.relay_due()
+        # No worker runs beside the demo: it sends what the replay and the answers queued.
+        outbox.relay_all_due()
 
     def _run_once(self, fake: FakeWeChatAPI) -> None:
         from beatdesk.wsgi import application
