@@ -641,7 +641,11 @@ def do_change_case_status(case: Case, actor: User, target: str) -> Case:
         check_resolving(case, target)
         if target == CaseStatus.REOPENED and _has_other_open_case(case):
             raise InboxError(_("The resident already has another open case on this account."))
-        _set_status(case, actor, target)
+        if target == CaseStatus.REOPENED:
+            # As when the resident reopens it: a fresh deadline from now, and its record.
+            _reopen(case, actor, via="officer")
+        else:
+            _set_status(case, actor, target)
     return case
 
 

@@ -26,6 +26,14 @@ def resolved_case(cast: Cast, account: Account, peer: WeChatPeer, openid: str) -
     return case
 
 
+def opened_days_ago(case: Case, days: int) -> None:
+    """Make the case opened, due and closed that many days ago."""
+    long_ago = timezone.now() - timedelta(days=days)
+    Case.objects.filter(pk=case.pk).update(
+        opened_at=long_ago, deadline=long_ago + timedelta(hours=8), closed_at=long_ago
+    )
+
+
 def test_writing_again_within_the_period_reopens_the_case_and_threads_the_message_there(
     cast: Cast, account: Account, peer: WeChatPeer
 ) -> None:
@@ -46,10 +54,7 @@ def test_a_reopened_case_gets_a_fresh_deadline_counted_from_the_reopening(
     cast: Cast, account: Account, peer: WeChatPeer
 ) -> None:
     case = resolved_case(cast, account, peer, "oREOPEN2")
-    long_ago = timezone.now() - timedelta(days=5)
-    Case.objects.filter(pk=case.pk).update(
-        opened_at=long_ago, deadline=long_ago + timedelta(hours=8), closed_at=long_ago
-    )
+    opened_days_ago(case, 5)
 
     resident_writes(account, peer, "oREOPEN2", "民警同志，路灯又坏了")
 
@@ -118,3 +123,22 @@ def test_an_officer_of_another_station_cannot_see_the_link_to_the_earlier_case(
     response = signed_in(cast.officer_b).get(f"/inbox/cases/{newer.pk}/")
 
     assert response.status_code == 404
+
+
+def test_an_officer_reopening_a_case_gives_it_a_fresh_deadline_as_a_resident_would(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    case = resolved_case(cast, account, peer, "oREOPEN9")
+    opened_days_ago(case, 5)
+
+    response = signed_in(cast.officer_a).post(
+        f"/inbox/cases/{case.pk}/status/", {"status": "reopened"}
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REOPENED and case.closed_at is None
+    assert case.reopened_at is not None and case.deadline is not None
+    assert case.deadline > case.reopened_at
+    reopened = AuditRecord.objects.get(action="case.reopened", object_id=str(case.pk))
+    assert (reopened.details, reopened.actor) == ({"via": "officer"}, cast.officer_a)
