@@ -37,9 +37,14 @@ class EmergencyAlerts:
 
     @property
     def shown(self) -> str:
-        """Name the emergencies on the banner, as the page sends them back when it asks."""
-        names = ",".join(str(case.pk) for case in self.cases)
-        return f"{names};{self.stalled}" if self.stalled else names
+        """Name what the banner shows, as the page sends it back when it asks again."""
+        return f"{self.tones};{self.stalled}" if self.stalled else self.tones
+
+    @property
+    def tones(self) -> str:
+        """Name what the page sounds a tone for once: each emergency, and a stalled push."""
+        names = [str(case.pk) for case in self.cases] + (["stalled"] if self.stalled else [])
+        return ",".join(names)
 
 
 def emergency_alerts_for(user: User) -> EmergencyAlerts:
