@@ -148,7 +148,7 @@ def hand_to_worker(delivery: InboundDelivery) -> None:
     from beatdesk.channels import tasks
 
     if delivery.emergency_answer:
-        _hand_over_urgently(delivery, tasks.process_urgent_delivery, tasks.process_urgent_now)
+        _hand_over_urgently(delivery.pk)
         return
     try:
         tasks.process_pushed_delivery(delivery.pk)
@@ -160,25 +160,25 @@ def hand_to_worker(delivery: InboundDelivery) -> None:
         )
 
 
-def _hand_over_urgently(
-    delivery: InboundDelivery, queue: Callable[[int], object], run: Callable[[int], None]
-) -> None:
+def _hand_over_urgently(delivery_id: int) -> None:
+    from beatdesk.channels import tasks
+
     try:
-        queue(delivery.pk)
+        tasks.process_urgent_delivery(delivery_id)
         return
     except Exception as error:
         logger.error(
             "emergency not queued, handled in the request delivery=%s error=%s",
-            delivery.pk,
+            delivery_id,
             type(error).__name__,
         )
     try:
-        run(delivery.pk)
+        tasks.process_urgent_now(delivery_id)
     except Exception as error:
         # The push is stored: the sweep takes it as any other once a worker runs.
         logger.error(
             "emergency step failed in the request delivery=%s error=%s",
-            delivery.pk,
+            delivery_id,
             type(error).__name__,
         )
 

@@ -145,8 +145,8 @@ def inbox_step(arrivals: Arrivals | None = None) -> Iterator[None]:
 
     `arrivals` tells how fast pushes are coming in; while they come fast, the worker steps
     aside for longer, because every webhook's acknowledgement needs a core and, on SQLite,
-    the write lock, and the inbox step can catch up after the burst. An emergency does not
-    wait for this: its step runs in the webhook's own request.
+    the write lock, and the inbox step can catch up after the burst. An emergency's step
+    does not come through here: it leaves the queue first and neither waits nor rests.
     """
     with _step_turn:
         began = time.monotonic()
