@@ -16,10 +16,11 @@ Looking never costs the resident's message: a failure is logged and nothing is p
 
 The inbox step queues the search for the worker once its own transaction has committed
 (`propose_after_commit`): the search reads up to hundreds of rows, which must neither
-hold SQLite's one write lock inside the step nor delay the acknowledgement of an
-emergency, whose step runs in the webhook's request. Only the proposals it finds are
-written, in a short transaction of their own. A search lost with its worker or its queue
-leaves that message without proposals, never without its case: a proposal is a hint.
+hold SQLite's one write lock inside the step nor delay an emergency's step, which leaves
+the queue first and, when the queue refuses it, runs in the webhook's request. Only the
+proposals it finds are written, in a short transaction of their own. A search lost with
+its worker or its queue leaves that message without proposals, never without its case: a
+proposal is a hint.
 """
 
 import logging
