@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from beatdesk.audit.actions import record
+from beatdesk.audit.actions import DetailValue, record
 from beatdesk.channels import outbox
 from beatdesk.channels.models import Account, InboundDelivery
 from beatdesk.checker.actions import do_record_check
@@ -56,6 +56,7 @@ from beatdesk.inbox.ratings import (
     with_invitation,
 )
 from beatdesk.inbox.reopening import earlier_case, is_thanks_only, may_reopen, recently_closed
+from beatdesk.inbox.reporters import is_for_one_resident, merged_reporters
 from beatdesk.inbox.routing import clues_of, place_match, routable
 from beatdesk.inbox.schedule import check_extension, end_pause, schedule_deadline, start_pause
 from beatdesk.inbox.sealing import seal_if_anonymous
@@ -506,6 +507,18 @@ def _check_inbound(message: Message, account: Account) -> None:
 def _store_automatic_reply(resident: Resident, case: Case | None, text: str) -> Message:
     # The automatic answer goes out in the webhook's acknowledgement or through the
     # channel adapter's outbox row; it is kept here so the officer sees what was told.
+    return store_outbound(resident, case, text)
+
+
+def store_outbound(
+    resident: Resident,
+    case: Case | None,
+    text: str,
+    *,
+    author: User | None = None,
+    interim: bool = False,
+) -> Message:
+    """Keep a text written to a resident now: automatic unless an officer is its author."""
     return Message.objects.create(
         resident=resident,
         case=case,
@@ -513,7 +526,9 @@ def _store_automatic_reply(resident: Resident, case: Case | None, text: str) -> 
         kind=MessageKind.TEXT,
         text=text,
         sent_at=timezone.now(),
-        is_automatic=True,
+        author=author,
+        is_automatic=author is None,
+        is_interim=interim,
     )
 
 
@@ -524,13 +539,22 @@ def _check_worker(actor: User, case: Case) -> None:
 
 
 def do_answer_case(
-    case: Case, actor: User, text: str, *, resolve: bool = False, confirmed: bool = False
+    case: Case,
+    actor: User,
+    text: str,
+    *,
+    resolve: bool = False,
+    confirmed: bool = False,
+    to_merged: bool = False,
 ) -> Message:
     """Check the officer's answer, then write it and its outbox row in one transaction.
 
     A blocking finding stops the answer; a finding that needs review stops it unless the
     officer has `confirmed` it, and that confirmation is recorded with the findings. A tip
     or help request not yet verified takes interim answers only (inbox.verification).
+    With `to_merged`, the residents whose cases were merged into this one get the answer
+    too, each on their own channel (inbox.reporters), unless it holds personal data or a
+    protected name. Returns the message to the case's own resident.
     """
     _check_worker(actor, case)
     text = text.strip()
@@ -546,34 +570,26 @@ def do_answer_case(
         raise AnswerHeldBack(
             _("The answer was not sent: review the findings and confirm to send it."), result
         )
+    if to_merged and is_for_one_resident(result):
+        raise AnswerHeldBack(
+            _(
+                "The answer was not sent: it holds personal data or a protected name, so it "
+                "may go only to this case's resident. Remove them, or send it to this "
+                "resident alone."
+            ),
+            result,
+        )
 
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        if resolve:
-            # Checked without it: the invitation is our own fixed line, not the officer's.
-            text = with_invitation(case, text)
-        message = Message.objects.create(
-            resident=case.resident,
-            case=case,
-            direction=Direction.OUTBOUND,
-            kind=MessageKind.TEXT,
-            text=text,
-            sent_at=timezone.now(),
-            author=actor,
-            is_interim=interim,
-        )
-        message.outbox = outbox.enqueue(
-            case.account, case.resident.external_id, text, f"inbox-message:{message.pk}"
-        )
-        message.save(update_fields=["outbox"])
-        record(
-            "case.answered",
-            case,
-            actor=actor,
-            unit=case.unit,
-            message=message.pk,
-            interim=interim,
-        )
+        # Read inside the lock, so a merge that has just committed is not missed.
+        others = merged_reporters(case) if to_merged else []
+        # Checked without it: the invitation is our own fixed line, not the officer's. The
+        # other residents rate nothing here, so theirs goes without it.
+        own_text = with_invitation(case, text) if resolve else text
+        message = _write_answer(case, case, actor, own_text, interim)
+        for other in others:
+            _write_answer(case, other, actor, text, interim)
         if result.findings:
             do_record_check(
                 result,
@@ -591,6 +607,21 @@ def do_answer_case(
         if case.status != target:
             _set_status(case, actor, target)
         transaction.on_commit(_wake_relay)
+    return message
+
+
+def _write_answer(case: Case, reporter: Case, actor: User, text: str, interim: bool) -> Message:
+    """Write one answer on `case` to the resident of `reporter` (the case itself, or one
+    merged into it), on the channel that resident wrote on, with its outbox row and record."""
+    message = store_outbound(reporter.resident, case, text, author=actor, interim=interim)
+    message.outbox = outbox.enqueue(
+        reporter.account, reporter.resident.external_id, text, f"inbox-message:{message.pk}"
+    )
+    message.save(update_fields=["outbox"])
+    details: dict[str, DetailValue] = {"message": message.pk, "interim": interim}
+    if reporter.pk != case.pk:
+        details["merged_case"] = reporter.pk
+    record("case.answered", case, actor=actor, unit=case.unit, **details)
     return message
 
 

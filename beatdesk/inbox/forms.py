@@ -39,6 +39,9 @@ class AnswerForm(forms.Form):
         label=_("I have reviewed the checker's findings; send the answer as written"),
         required=False,
     )
+    # Shown only on a case others' cases were merged into; the page words its label with
+    # their number. Ticked at first: their reports are the same matter.
+    to_merged = forms.BooleanField(required=False, initial=True)
 
 
 TYPE_CHOICES = [c for c in CaseType.choices if c[0] != CaseType.UNCLASSIFIED]

@@ -1,21 +1,31 @@
 """An officer's decision on a duplicate proposal: merge the two cases, or dismiss the guess.
 
 Merging keeps one case and closes the other as merged into it: every message of the
-closed one moves to the kept one, which takes the higher priority of the two. Both cases
-must be open, of the same unit, and the officer's to work on; merging across units is
-refused (transfer one case first), so no unit ever loses a case to another by a merge.
+closed one moves to the kept one, which takes the higher priority of the two. The closed
+case's resident is told, in a fixed line, that their report is handled with another;
+answers on the kept case may go to them too (inbox.reporters). Both cases must be open,
+of the same unit, and the officer's to work on; merging across units is refused
+(transfer one case first), so no unit ever loses a case to another by a merge.
 """
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from beatdesk.audit.actions import record
+from beatdesk.channels import outbox
 from beatdesk.inbox.access import cases_for
-from beatdesk.inbox.actions import InboxError, _set_status
+from beatdesk.inbox.actions import (
+    InboxError,
+    _set_status,
+    _wake_relay,
+    store_outbound,
+    tracking_url,
+)
 from beatdesk.inbox.models import (
     Case,
     CaseStatus,
@@ -41,9 +51,11 @@ def do_merge_cases(proposal: DuplicateProposal, actor: User, keep_id: int) -> Ca
         merged.merged_into = kept
         merged.save(update_fields=["merged_into"])
         _set_status(merged, actor, CaseStatus.CLOSED)
+        _tell_merged_resident(merged, kept)
         _decide(proposal, actor, ProposalStatus.MERGED)
         record("case.merged", kept, actor=actor, unit=kept.unit, merged=merged.pk)
         record("case.merged_into", merged, actor=actor, unit=merged.unit, into=kept.pk)
+        transaction.on_commit(_wake_relay)
     logger.info("cases merged kept=%s merged=%s", kept.pk, merged.pk)
     return kept
 
@@ -74,6 +86,29 @@ def _move_messages(merged: Case, kept: Case) -> None:
     if latest is not None and latest > kept.last_message_at:
         kept.last_message_at = latest
         kept.save(update_fields=["last_message_at"])
+
+
+def _tell_merged_resident(merged: Case, kept: Case) -> None:
+    """Tell the resident of the closed case that their report lives on in another case.
+
+    Their case is closed by the merge; without a word they would think it dropped. The
+    line names no other resident and nothing of the kept case. The kept case's own
+    resident, when the two cases are one person's, needs no such word.
+    """
+    resident = merged.resident
+    if resident.pk == kept.resident_id or resident.anonymized_at is not None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(
+            "Your report has been joined with another report of the same matter, and "
+            "officers are handling them together. Your tracking code %(code)s still works "
+            "at %(url)s."
+        ) % {"code": merged.tracking_code, "url": tracking_url()}
+    notice = store_outbound(resident, kept, text)
+    notice.outbox = outbox.enqueue(
+        merged.account, resident.external_id, text, f"case-merged:{merged.pk}"
+    )
+    notice.save(update_fields=["outbox"])
 
 
 def _carry_priority(merged: Case, kept: Case) -> None:

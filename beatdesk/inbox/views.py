@@ -90,6 +90,7 @@ from beatdesk.inbox.models import (
     TransferStatus,
 )
 from beatdesk.inbox.presence import others_reading
+from beatdesk.inbox.reporters import merged_reporters
 from beatdesk.inbox.sealing import conversation_for, do_unseal_tipster
 from beatdesk.inbox.unread import (
     CASE_LISTS,
@@ -256,6 +257,7 @@ def _related_context(request: HttpRequest, case: Case) -> dict[str, object]:
         if case.merged_into_id
         else None,
         "merged_cases": list(visible.filter(merged_into=case).order_by("pk")),
+        "merged_reporters": len(merged_reporters(case)),
         "duplicates": [
             (proposal, proposal.other if proposal.case_id == case.pk else proposal.case)
             for proposal in duplicate_proposals_for(_user(request), case)
@@ -459,6 +461,7 @@ def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
                 text,
                 resolve=form.cleaned_data["resolve"],
                 confirmed=form.cleaned_data["confirm_findings"],
+                to_merged=form.cleaned_data["to_merged"],
             )
         except AnswerHeldBack as held:
             form.add_error(None, str(held))

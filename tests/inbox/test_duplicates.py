@@ -2,12 +2,14 @@
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client, TestCase
 
 from beatdesk.audit.models import AuditRecord
-from beatdesk.channels.models import Account
+from beatdesk.channels import outbox
+from beatdesk.channels.models import Account, OutboxMessage
 from beatdesk.channels.onebot.peer import OneBotPeer
 from beatdesk.channels.wechat.fake_api import FakeWeChatAPI
 from beatdesk.channels.wechat.peer import WeChatPeer
@@ -20,10 +22,14 @@ from beatdesk.inbox.models import (
     ProposalStatus,
     Resident,
 )
+from beatdesk.inbox.reporters import merged_reporters
 from tests.channels.onebot.events import post as post_onebot
 from tests.channels.wechat.pushes import push
 from tests.conftest import Cast, make_onebot_account, signed_in
 from tests.inbox.helpers import resident_writes as writes_uncommitted
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 NOISE = "幸福小区3号楼楼下的烧烤摊每天开到凌晨两点，油烟和噪音让人没法睡觉"
 NOISE_AGAIN = "幸福小区3号楼楼下烧烤摊每天开到凌晨两点，油烟噪音让人没法睡觉！！"
@@ -246,3 +252,156 @@ def test_a_flood_of_one_text_gives_each_message_only_its_few_best_matches(
     cases = [resident_writes(account, peer, f"oFLOOD{n}", NOISE) for n in range(6)]
 
     assert DuplicateProposal.objects.filter(case=cases[-1]).count() == 3
+
+
+def merged_pair(cast: Cast, account: Account, peer: WeChatPeer) -> tuple[Case, Case]:
+    """Two residents' alike cases, the second merged into the first by officer A."""
+    first, second = two_alike_cases(account, peer)
+    proposal = DuplicateProposal.objects.get()
+    signed_in(cast.officer_a).post(
+        f"/inbox/cases/{second.pk}/duplicates/{proposal.pk}/merge/", {"keep": first.pk}
+    )
+    return first, second
+
+
+def answer(cast: Cast, case: Case, text: str, **fields: str) -> "Response":
+    return signed_in(cast.officer_a).post(
+        f"/inbox/cases/{case.pk}/answer/", {"text": text, **fields}
+    )
+
+
+SHARED_ANSWER = "烧烤摊已经责令整改，今晚起不再营业到深夜，谢谢您的反映。"
+
+
+@pytest.fixture
+def chatting(wechat_api: FakeWeChatAPI) -> FakeWeChatAPI:
+    """Both residents wrote lately, so WeChat lets the account write back to them."""
+    for openid in ("oDUP1", "oDUP2"):
+        wechat_api.note_user_message(openid)
+    return wechat_api
+
+
+def test_the_resident_of_a_merged_case_is_told_their_report_is_handled_with_another(
+    cast: Cast, account: Account, peer: WeChatPeer, chatting: FakeWeChatAPI
+) -> None:
+    wechat_api = chatting
+    first, second = two_alike_cases(account, peer)
+    outbox.relay_all_due()
+    told_before = {openid: len(wechat_api.sent_texts(openid)) for openid in ("oDUP1", "oDUP2")}
+    proposal = DuplicateProposal.objects.get()
+
+    signed_in(cast.officer_a).post(
+        f"/inbox/cases/{second.pk}/duplicates/{proposal.pk}/merge/", {"keep": first.pk}
+    )
+    outbox.relay_all_due()
+
+    notices = wechat_api.sent_texts("oDUP2")[told_before["oDUP2"] :]
+    assert len(notices) == 1
+    assert second.tracking_code in notices[0] and first.tracking_code not in notices[0]
+    assert "烧烤" not in notices[0]
+    assert len(wechat_api.sent_texts("oDUP1")) == told_before["oDUP1"]
+
+
+def test_an_answer_ticked_for_merged_reports_reaches_their_residents_too(
+    cast: Cast, account: Account, peer: WeChatPeer, chatting: FakeWeChatAPI
+) -> None:
+    wechat_api = chatting
+    first, _second = merged_pair(cast, account, peer)
+    page = signed_in(cast.officer_a).get(f"/inbox/cases/{first.pk}/").content.decode()
+
+    response = answer(cast, first, SHARED_ANSWER, to_merged="on", resolve="on")
+    outbox.relay_all_due()
+
+    assert 'name="to_merged" id="id_to_merged" checked' in page
+    assert response.status_code == 302
+    assert wechat_api.sent_texts("oDUP2")[-1] == SHARED_ANSWER
+    # The case's own resident gets the invitation to rate; the other resident rates nothing.
+    assert wechat_api.sent_texts("oDUP1")[-1].startswith(SHARED_ANSWER)
+    assert wechat_api.sent_texts("oDUP1")[-1] != SHARED_ANSWER
+    answers = Message.objects.filter(author=cast.officer_a).order_by("pk")
+    assert [m.case_id for m in answers] == [first.pk, first.pk]
+    records = AuditRecord.objects.filter(action="case.answered").order_by("pk")
+    assert [r.details.get("merged_case") for r in records] == [None, _second.pk]
+
+
+def test_an_answer_not_ticked_for_merged_reports_goes_to_the_case_resident_alone(
+    cast: Cast, account: Account, peer: WeChatPeer, chatting: FakeWeChatAPI
+) -> None:
+    wechat_api = chatting
+    first, second = merged_pair(cast, account, peer)
+    outbox.relay_all_due()
+    told_before = len(wechat_api.sent_texts("oDUP2"))
+    unmerged = signed_in(cast.officer_a).get(f"/inbox/cases/{second.pk}/").content.decode()
+
+    answer(cast, first, SHARED_ANSWER)
+    outbox.relay_all_due()
+
+    assert wechat_api.sent_texts("oDUP1")[-1] == SHARED_ANSWER
+    assert len(wechat_api.sent_texts("oDUP2")) == told_before
+    assert 'name="to_merged"' not in unmerged
+    assert Message.objects.filter(author=cast.officer_a).count() == 1
+
+
+def test_an_answer_with_personal_data_is_not_sent_to_anyone_when_ticked_for_merged_reports(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    first, _second = merged_pair(cast, account, peer)
+    text = "请您本人带身份证来所里，联系电话13912345678。"
+
+    response = answer(cast, first, text, to_merged="on", confirm_findings="on")
+
+    assert response.status_code == 400
+    assert "只能发给本案的群众" in response.content.decode()
+    assert not Message.objects.filter(author=cast.officer_a).exists()
+    assert not OutboxMessage.objects.filter(idempotency_key__startswith="inbox-message:").exists()
+    assert not AuditRecord.objects.filter(action="case.answered").exists()
+
+
+def test_an_answer_to_a_merged_report_on_another_channel_goes_out_on_that_channel(
+    cast: Cast, account: Account, peer: WeChatPeer, onebot_peer: OneBotPeer
+) -> None:
+    wechat_case = resident_writes(account, peer, "oDUP1", NOISE)
+    qq = make_onebot_account(cast.station_a)
+    committed(
+        lambda: post_onebot(Client(), qq, onebot_peer, onebot_peer.private_message(10002, NOISE))
+    )
+    proposal = DuplicateProposal.objects.get()
+    qq_case = Case.objects.get(account=qq)
+    signed_in(cast.officer_a).post(
+        f"/inbox/cases/{qq_case.pk}/duplicates/{proposal.pk}/merge/", {"keep": wechat_case.pk}
+    )
+
+    answer(cast, wechat_case, SHARED_ANSWER, to_merged="on")
+
+    answers = OutboxMessage.objects.filter(idempotency_key__startswith="inbox-message:")
+    sent = sorted((row.account_id, row.recipient, row.payload["text"]) for row in answers)
+    assert sent == [(account.pk, "oDUP1", SHARED_ANSWER), (qq.pk, "private:10002", SHARED_ANSWER)]
+
+
+def test_the_tracking_page_of_a_merged_case_shows_the_answer_its_resident_was_sent(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    first, second = merged_pair(cast, account, peer)
+    answer(cast, first, "这是只发给第一位居民的答复。")
+    answer(cast, first, SHARED_ANSWER, to_merged="on")
+
+    page = Client().get("/track/", {"code": second.tracking_code}).content.decode()
+
+    assert SHARED_ANSWER in page
+    assert "这是只发给第一位居民的答复。" not in page
+
+
+def test_the_merged_reporters_of_a_chain_of_merges_are_each_named_once(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    kept = resident_writes(account, peer, "oCHAIN1", "第一件事")
+    middle = resident_writes(account, peer, "oCHAIN2", "第二件事")
+    last = resident_writes(account, peer, "oCHAIN3", "第三件事")
+    again = resident_writes(account, peer, "oCHAIN1", "第一位居民又写了")
+    Case.objects.filter(pk=middle.pk).update(merged_into=kept, status=CaseStatus.CLOSED)
+    Case.objects.filter(pk=last.pk).update(merged_into=middle, status=CaseStatus.CLOSED)
+
+    reporters = merged_reporters(kept)
+
+    assert [case.pk for case in reporters] == [middle.pk, last.pk]
+    assert again.pk == kept.pk
