@@ -56,7 +56,7 @@ from beatdesk.inbox.ratings import (
     with_invitation,
 )
 from beatdesk.inbox.reopening import earlier_case, is_thanks_only, may_reopen, recently_closed
-from beatdesk.inbox.reporters import is_for_one_resident, merged_reporters
+from beatdesk.inbox.reporters import is_for_one_resident, merged_onward, merged_reporters
 from beatdesk.inbox.routing import clues_of, place_match, routable
 from beatdesk.inbox.schedule import check_extension, end_pause, schedule_deadline, start_pause
 from beatdesk.inbox.sealing import seal_if_anonymous
@@ -149,8 +149,9 @@ def _case_written_again(resident: Resident, incoming: IncomingMessage) -> Case |
     case = recently_closed(resident) or _recently_auto_answered(resident)
     if case is None:
         return None
-    if case.merged_into is not None:
-        kept = case.merged_into
+    if case.merged_into_id is not None:
+        # Merges chain: the case that holds the matter now is the last one onward.
+        kept = merged_onward(case)[-1]
         return kept if kept.is_open else None
     if is_thanks_only(incoming.text):
         # Kept on the case for the officer to see; a thank-you is no reason to reopen.

@@ -47,6 +47,20 @@ def merged_reporters(case: Case) -> list[Case]:
     return list(reporters.values())
 
 
+def merged_onward(case: Case) -> list[Case]:
+    """Return the cases this one was merged into, in order: the last is where it lives now.
+
+    Empty for a case never merged. After B was merged into A and A into Z, B's list is
+    [A, Z]: B's resident's new messages and answers belong to Z.
+    """
+    onward: list[Case] = []
+    current = case
+    while current.merged_into_id is not None and len(onward) < MAX_MERGE_DEPTH:
+        current = Case.objects.select_related("resident").get(pk=current.merged_into_id)
+        onward.append(current)
+    return onward
+
+
 def is_for_one_resident(result: CheckResult) -> bool:
     """Return whether the checked answer holds what only its own resident may read."""
     return any(finding.category in SHARED_ANSWER_REFUSED for finding in result.findings)

@@ -30,6 +30,7 @@ from beatdesk.inbox.actions import InboxError, do_reopen_case_by_resident
 from beatdesk.inbox.models import Case, CaseRating, Direction, Message, RatingChannel
 from beatdesk.inbox.ratings import RATING_WINDOW, RatingRefused, do_rate_case, is_rateable
 from beatdesk.inbox.reopening import may_reopen, reopen_period
+from beatdesk.inbox.reporters import merged_onward
 from beatdesk.portal.access import access_photo_by_id
 from beatdesk.portal.actions import do_store_submission, portal_account_for
 from beatdesk.portal.adapter import process_delivery
@@ -73,12 +74,15 @@ def track(request: HttpRequest) -> HttpResponse:
 def _answers(case: Case) -> list[Message]:
     """Return what officers wrote to the resident: the resident's own words stay private.
 
-    After a merge the answers written before it moved to the kept case; they are still
-    this resident's, so they stay on this page, and nothing of the kept case's own does.
+    After a merge the answers written before it moved to the kept case, and answers sent
+    to this resident since are written there too; they are this resident's, so they stay
+    on this page, and nothing of the kept case's own does. Merges may chain, so every case
+    onward counts.
     """
     mine = Q(case=case)
     if case.merged_into_id:
-        mine |= Q(case_id=case.merged_into_id, resident_id=case.resident_id)
+        onward = [kept.pk for kept in merged_onward(case)]
+        mine |= Q(case_id__in=onward, resident_id=case.resident_id)
     return list(
         Message.objects.filter(mine, direction=Direction.OUTBOUND, is_automatic=False)
         .select_related("outbox")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client, TestCase
+from django.utils import timezone
 
 from beatdesk.audit.models import AuditRecord
 from beatdesk.channels import outbox
@@ -389,6 +390,42 @@ def test_the_tracking_page_of_a_merged_case_shows_the_answer_its_resident_was_se
 
     assert SHARED_ANSWER in page
     assert "这是只发给第一位居民的答复。" not in page
+
+
+def chain_of_merges(account: Account, peer: WeChatPeer) -> tuple[Case, Case, Case]:
+    """Three residents' cases: the middle one merged into the first, the last into the
+    middle one, each closed as the merge closes it."""
+    kept = resident_writes(account, peer, "oCHAIN1", "第一件事")
+    middle = resident_writes(account, peer, "oCHAIN2", "第二件事")
+    last = resident_writes(account, peer, "oCHAIN3", "第三件事")
+    closed = {"status": CaseStatus.CLOSED, "closed_at": timezone.now()}
+    Case.objects.filter(pk=middle.pk).update(merged_into=kept, **closed)
+    Case.objects.filter(pk=last.pk).update(merged_into=middle, **closed)
+    Message.objects.filter(case__in=[middle, last]).update(case=kept)
+    return kept, middle, last
+
+
+def test_a_resident_at_the_end_of_a_chain_of_merges_writes_on_to_the_case_that_kept_it(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    kept, _middle, _last = chain_of_merges(account, peer)
+
+    resident_writes(account, peer, "oCHAIN3", "今晚又开始了")
+
+    assert Message.objects.filter(direction="in").latest("id").case_id == kept.pk
+    assert Case.objects.count() == 3
+
+
+def test_the_tracking_page_at_the_end_of_a_chain_of_merges_shows_the_answer_sent_there(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    kept, _middle, last = chain_of_merges(account, peer)
+
+    answer(cast, kept, SHARED_ANSWER, to_merged="on")
+
+    page = Client().get("/track/", {"code": last.tracking_code}).content.decode()
+    assert SHARED_ANSWER in page
+    assert Message.objects.filter(author=cast.officer_a).count() == 3
 
 
 def test_the_merged_reporters_of_a_chain_of_merges_are_each_named_once(
