@@ -1,4 +1,5 @@
 from beatdesk.checker.core.normalize import fold_for_terms, normalize, normalize_term
+from beatdesk.checker.core.traditional import TRADITIONAL_TO_SIMPLIFIED
 
 
 def original_of(text: str, view_start: int, view_end: int) -> str:
@@ -42,8 +43,20 @@ def test_it_folds_traditional_characters_to_simplified() -> None:
     assert normalize("嚴禁非法買賣槍支彈藥").text == "严禁非法买卖枪支弹药"
 
 
+def test_it_folds_rarer_traditional_and_variant_characters_too() -> None:
+    assert normalize("不明眞相的羣衆在車站佈控處").text == "不明真相的群众在车站布控处"
+
+
 def test_it_leaves_characters_that_are_also_simplified_words_alone() -> None:
-    assert normalize("著名的乾隆").text == "著名的乾隆"
+    assert normalize("著名的乾隆於是藉口瞭望").text == "著名的乾隆於是藉口瞭望"
+
+
+def test_no_traditional_character_folds_to_one_that_folds_again() -> None:
+    folded = set(TRADITIONAL_TO_SIMPLIFIED.values())
+
+    assert len(TRADITIONAL_TO_SIMPLIFIED) > 4000
+    assert not folded & set(TRADITIONAL_TO_SIMPLIFIED)
+    assert all(normalize(c).text == c for c in folded if len(c) == 1 and c.isprintable())
 
 
 def test_it_reads_the_circled_secret_ideograph_as_plain_text() -> None:

@@ -1,46 +1,23 @@
-"""A small traditional-to-simplified character table, so traditional script cannot evade terms.
+"""The traditional-to-simplified character table, so traditional script cannot evade terms.
 
-The table is written for this project and holds only characters that are never correct in
-simplified text (for example 槍 and 號), so folding them cannot change the meaning of a
-simplified sentence. Characters that are also simplified words in their own right (著, 乾,
-於, 藉) are left out on purpose.
+The table (data/traditional_characters.tsv, 4,093 characters) is OpenCC's, cut down by
+scripts/generate_traditional_table.py to characters that are never right in simplified
+text (槍, 號, 佈, 眞): folding them cannot change what a simplified sentence says.
+Characters that are also correct simplified characters (乾 in 乾坤, 於, 藉, 瞭 in 瞭望)
+are left out, and no fold leads to another folded character, so folding once is enough.
+Source and licence: data/SOURCES.md.
 """
 
-# TODO(#3): Replace this table with a complete one (OpenCC's character table, MIT or Apache
-# licensed data shipped in a PyPI package) once such a package is approved as a dependency.
-_PAIRS = (
-    "萬万與与專专業业東东絲丝兩两嚴严喪丧個个豐丰臨临為为麗丽舉举義义烏乌樂乐喬乔習习"
-    "鄉乡書书買买亂乱爭争虧亏雲云亞亚產产畝亩親亲億亿僅仅從从侖仑倉仓儀仪們们價价"
-    "眾众優优夥伙會会傘伞偉伟傳传傷伤倫伦偽伪體体餘余傭佣僉佥俠侠侶侣僥侥偵侦側侧僑侨"
-    "儈侩儕侪儂侬俁俣係系債债傾倾兇凶黨党蘭兰關关興兴茲兹養养獸兽內内岡冈冊册寫写軍军"
-    "農农馮冯衝冲決决況况凍冻淨净涼凉減减湊凑凜凛幾几鳳凤憑凭凱凯擊击鑿凿芻刍劃划劉刘"
-    "則则剛刚創创刪删別别剝剥劇剧勸劝辦办務务動动勵励勁劲勞劳勢势勳勋勝胜區区醫医華华"
-    "協协單单賣卖盧卢滷卤衛卫卻却廠厂廳厅曆历厲厉壓压厭厌縣县參参雙双變变敘叙疊叠號号"
-    "嘆叹嚇吓嗎吗啟启吳吴嘔呕員员聽听響响喚唤嘩哗囑嘱國国圍围園园圓圆圖图團团場场壞坏"
-    "塊块堅坚壇坛壩坝墳坟墜坠壟垄壘垒墾垦執执堊垩報报壯壮聲声殼壳處处備备複复夠够頭头"
-    "誇夸奪夺奮奋獎奖婦妇媽妈嬌娇孫孙學学寧宁寶宝實实審审憲宪宮宫寬宽賓宾寢寝對对尋寻"
-    "導导將将爾尔塵尘嘗尝層层屬属歲岁豈岂島岛嶺岭巖岩幣币帥帅師师帳帐帶带幫帮廣广莊庄"
-    "慶庆廬庐應应廟庙龐庞廢废開开異异棄弃張张彈弹強强歸归當当錄录彥彦徹彻徑径從从禦御"
-    "憶忆懷怀態态懇恳惡恶惱恼憫悯驚惊懼惧慘惨慚惭懶懒戀恋戰战戲戏戶户撲扑執执擴扩捫扪"
-    "掃扫揚扬擾扰撫抚搶抢護护報报擔担擬拟攏拢揀拣擁拥攔拦擰拧撥拨擇择掛挂摯挚擋挡擠挤"
-    "揮挥撈捞損损撿捡換换搗捣據据擄掳攜携搖摇攝摄擺摆擷撷攤摊斃毙斷断無无舊旧時时曠旷"
-    "暫暂曬晒書书會会東东條条來来楊杨極极構构槍枪櫃柜檢检樣样橋桥機机殺杀毀毁氣气漢汉"
-    "湯汤溝沟沒没滬沪瀋沈潔洁灑洒濃浓濟济渾浑滅灭淚泪滯滞灣湾漲涨澀涩滲渗潛潜濕湿灘滩"
-    "點点為为煉炼爛烂熱热燈灯營营爺爷牆墙狀状獨独獄狱獵猎環环現现瑪玛產产畫画當当癮瘾"
-    "發发皚皑盜盗監监盤盘眾众確确禮礼禍祸離离種种積积稱称窮穷竊窃競竞筆笔築筑簽签糧粮"
-    "緊紧糾纠紅红約约級级紀纪純纯紙纸紛纷組组細细終终經经結结絕绝統统絡络給给綁绑維维"
-    "網网綠绿緝缉線线練练縱纵總总績绩縮缩繳缴罰罚罷罢羅罗習习聯联聰聪職职膽胆腦脑臉脸"
-    "艦舰藝艺節节藥药莖茎薦荐蘇苏蟲虫補补裝装襲袭見见規规視视覺觉觀观計计訊讯討讨記记"
-    "訪访設设許许詐诈訴诉診诊詞词試试詩诗話话該该詳详認认誤误說说請请諸诸諾诺讀读課课"
-    "誰谁調调談谈論论謀谋謊谎謝谢證证識识議议護护譯译變变讓让豬猪貓猫貝贝負负財财貢贡"
-    "販贩貨货貧贫貪贪責责費费資资賊贼賄贿賭赌賠赔賬账質质購购贈赠趕赶趙赵車车軌轨軟软"
-    "較较載载輛辆輔辅輕轻輸输轉转辭辞農农邊边這这進进遠远運运違违連连遞递選选遺遗還还"
-    "鄧邓鄭郑醜丑釋释針针釣钓鈔钞鋼钢錢钱錯错鍵键鎖锁鎮镇鐵铁鑰钥長长門门閉闭問问間间"
-    "閱阅闆板關关陽阳陰阴陣阵陳陈險险隊队階阶際际隨随隱隐雞鸡雜杂難难電电霧雾靈灵響响"
-    "頁页頂顶項项順顺須须預预領领頻频題题顏颜願愿類类顧顾風风飛飞飯饭飲饮飽饱餅饼館馆"
-    "馬马駕驾駐驻騙骗驗验驅驱髮发鬥斗魚鱼鳥鸟鹽盐麥麦黃黄齊齐齒齿龍龙龜龟祕秘詢询"
-)
+from importlib import resources
 
-TRADITIONAL_TO_SIMPLIFIED: dict[str, str] = {
-    _PAIRS[index]: _PAIRS[index + 1] for index in range(0, len(_PAIRS), 2)
-}
+
+def _read_table() -> dict[str, str]:
+    data = resources.files("beatdesk.checker").joinpath("data", "traditional_characters.tsv")
+    table: dict[str, str] = {}
+    for line in data.read_text(encoding="utf-8").splitlines():
+        character, folded = line.split("\t")
+        table[character] = folded
+    return table
+
+
+TRADITIONAL_TO_SIMPLIFIED: dict[str, str] = _read_table()
