@@ -26,6 +26,9 @@ def deployment(text: str) -> list[str]:
         ("12月5日凌晨对锦绣小区3号楼实施抓捕。", "抓捕"),
         ("专案组拟于20时对目标酒店突击检查。", "突击检查"),
         ("民警在滨江路设伏。", "设伏"),
+        ("明晚8点在西湖文化广场开展集中清查行动。", "清查"),
+        ("本周六起在火车站开展夜查。", "夜查"),
+        ("明天凌晨3点在火车站佈控。", "佈控"),
     ],
 )
 def test_it_asks_to_review_an_operation_with_a_future_time_or_a_place(
@@ -50,6 +53,8 @@ def test_it_files_the_finding_as_a_secret_for_review() -> None:
         "12月3日20时许，民警在城东收费站设卡，当场查获毒品两公斤。",
         "民警布控多日后成功抓捕嫌疑人。",
         "抓捕犯罪嫌疑人是警察的职责。",
+        "2024年3月5日，警方在文三路开展收网行动，一举打掉该团伙。",
+        "警方在城西一仓库开展突袭，捣毁一个制假窝点。",
     ],
 )
 def test_it_lets_public_notices_and_past_operations_pass(text: str) -> None:

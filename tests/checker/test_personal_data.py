@@ -106,6 +106,21 @@ def test_it_finds_a_mobile_number_after_the_country_code() -> None:
     assert personal_data("+86 138 0013 8000")[0][:2] == ("86 138 0013 8000", "mobile")
 
 
+@pytest.mark.parametrize(
+    ("written", "masked"),
+    [
+        ("86 138 0013 8000", "86 138 **** 8000"),
+        ("8613800138000", "86138****8000"),
+        ("0086 138 0013 8000", "0086 138 **** 8000"),
+        ("008613800138000", "0086138****8000"),
+    ],
+)
+def test_the_mask_after_a_country_code_still_shows_the_network_prefix(
+    written: str, masked: str
+) -> None:
+    assert personal_data(f"请拨打{written}") == [(written, "mobile", masked)]
+
+
 @pytest.mark.parametrize("written", ["010-62345678", "0755 2345 6789", "(010)62345678"])
 def test_it_finds_a_landline_number(written: str) -> None:
     assert personal_data(f"座机{written}")[0][:2] == (written, "landline")

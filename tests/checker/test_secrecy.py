@@ -16,7 +16,19 @@ def secrets(text: str) -> list[tuple[str, str, Severity]]:
 
 
 @pytest.mark.parametrize(
-    "mark", ["绝密★", "机密★10年", "秘密★启用前", "秘 密 ☆ 长期", "機密★", "机密级", "秘密*1年"]
+    "mark",
+    [
+        "绝密★",
+        "机密★10年",
+        "秘密★启用前",
+        "秘 密 ☆ 长期",
+        "機密★",
+        "机密级",
+        "秘密*1年",
+        "机*密★1年",
+        "绝-密★",
+        "秘\u200b密★",
+    ],
 )
 def test_it_blocks_a_classification_mark(mark: str) -> None:
     assert secrets(f"附件：{mark}（略）") == [(mark, "mark", Severity.BLOCK)]
@@ -68,6 +80,10 @@ def test_it_flags_a_labelled_incident_number() -> None:
         ("证人张强说当时天很黑", "张强"),
         ("举报人：欧阳明月", "欧阳明月"),
         ("未成年人李娜", "李娜"),
+        ("举报人张三反映情况", "张三"),
+        ("受害人李四表示不认识对方", "李四"),
+        ("证人王五当时在场", "王五"),
+        ("举报人张三丰反映情况", "张三丰"),
     ],
 )
 def test_it_flags_the_name_of_a_protected_person(text: str, name: str) -> None:
@@ -94,3 +110,12 @@ def test_it_suggests_the_surname_with_mou() -> None:
     finding = findings_of("受害人王小明报警", NO_TERMS, "secrecy")[0]
 
     assert finding.suggestion == "王某"
+
+
+def test_the_suggestion_in_place_of_a_name_leaves_the_words_after_it_whole() -> None:
+    text = "举报人张三反映情况"
+    finding = findings_of(text, NO_TERMS, "secrecy")[0]
+
+    fixed = text[: finding.start] + (finding.suggestion or "") + text[finding.end :]
+
+    assert fixed == "举报人张某反映情况"

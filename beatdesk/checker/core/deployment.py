@@ -16,6 +16,7 @@ from beatdesk.checker.core.normalize import NormalizedText
 _OPERATION = re.compile(
     r"布控|蹲守|蹲点守候|守候伏击|伏击|埋伏|抓捕|围捕|收网|突击检查|突击清查|突击搜查"
     r"|设卡|设伏|堵截|查缉|行动部署|警力部署|部署警力|抓捕方案|抓捕行动|收网行动"
+    r"|清查|夜查|盘查|搜捕|缉捕|突袭"
 )
 
 # Times that can only lie ahead, or that name the hour of a plan (届时, 凌晨3时, 20:00).
@@ -37,6 +38,7 @@ _PLACE = re.compile(
 _PAST = re.compile(
     r"昨日|昨天|昨晚|昨夜|前日|前天|日前|近日|此前|上周|上月|去年|当天|当晚|当场|随后|最终"
     r"|抓获|落网|破获|缴获|查获|捕获|擒获|归案|刑拘|刑事拘留|被抓|已将|已被|成功"
+    r"|打掉|捣毁|摧毁|端掉|侦破|告破"
 )
 # Signs of a notice meant for the public, which names times and places on purpose.
 _PUBLIC_NOTICE = re.compile(

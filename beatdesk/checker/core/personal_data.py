@@ -90,7 +90,9 @@ _RUN_SEPARATORS = re.compile(r"[ \-\u2010-\u2015]")
 _LONGEST_NUMBER = 19
 _SHORTEST_NUMBER = 7
 _LONGEST_GROUP = 8
-_MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
+_MOBILE = re.compile(r"(?:0086|86)?1[3-9]\d{9}")
+# The digits a mobile number's mask keeps in front: the country code and the network prefix.
+_MOBILE_KEPT_IN_FRONT = {11: 3, 13: 5, 15: 7}
 # An area code (010, 02x or a four-digit one) and a local number, which never starts with 1.
 _LANDLINE = re.compile(r"0(?:10|2\d)[2-9]\d{7}|0[3-9]\d{2}[2-9]\d{6,7}")
 _BRACKETED_LANDLINE = re.compile(r"\(0\d{2,3}\) ?[2-9]\d{6,7}(?!\d)")
@@ -275,6 +277,10 @@ def _finding(
     written = original[original_start:original_end]
     if kind is ADDRESS:
         suggestion = mask_digits(written)
+    elif kind is MOBILE:
+        digits = sum(character.isalnum() for character in written)
+        kept = _MOBILE_KEPT_IN_FRONT.get(digits, kind.keep_first)
+        suggestion = mask_characters(written, kept, kind.keep_last)
     else:
         suggestion = mask_characters(written, kind.keep_first, kind.keep_last)
     return _personal_data_finding(kind, original_start, original_end, suggestion)

@@ -7,9 +7,10 @@ from beatdesk.checker.core.findings import Category, Finding, Severity
 from beatdesk.checker.core.messages import gettext_noop
 from beatdesk.checker.core.normalize import NormalizedText
 
-# A classification mark: 绝密★, 机密 ☆ 10年, 秘密*启用前, also spaced out (机 密★).
+# A classification mark: 绝密★, 机密 ☆ 10年, 秘密*启用前, also spaced or filled out (机 密★,
+# 机*密★, 机-密★).
 _SECRECY_MARK = re.compile(
-    r"(?:绝|机|秘)[ ·]{0,2}密[ ]*(?:[★☆*]|级)[ ]*(?:\d+[ ]*年|长期|启用前)?"
+    r"(?:绝|机|秘)[ ·*_.\-~/|]{0,3}密[ ]*(?:[★☆*]|级)[ ]*(?:\d+[ ]*年|长期|启用前)?"
 )
 _INTERNAL_MARKING = re.compile(
     r"内部资料|内部文件|内部材料|内部通报|内部传阅|内部使用|内部掌握|仅限内部|仅供内部"
@@ -56,6 +57,12 @@ _NOT_GIVEN_NAMES = re.compile(
 )
 # Verbs and particles that end a name written straight before them (王强说, 李明报警).
 _AFTER_NAME = frozenset("说称报在是和的被将向于因等讲到已也都就了与及")
+# Words that end a one-character given name when they follow it (张三反映, 李四表示): their
+# first character would otherwise be taken for the name's second.
+_WORD_AFTER_NAME = re.compile(
+    r"反映|表示|介绍|告诉|透露|回忆|提供|说明|声称|证实|指认|发现|看到|看见|听到|遭到|遭受"
+    r"|受到|拨打|来电|来信|联系|前往|当时|当即|随即|立即|现年|今年|年仅|自称|描述|陈述|讲述"
+)
 
 
 def find_secrets(view: NormalizedText, term_view: NormalizedText) -> Iterator[Finding]:
@@ -153,6 +160,8 @@ def _find_protected_names(view: NormalizedText) -> Iterator[Finding]:
         given = _given_name(match.group(2))
         if given is None:
             continue
+        if len(given) == 2 and _WORD_AFTER_NAME.match(view.text, match.start(2) + 1):
+            given = given[:1]
         surname = match.group(1)
         finding = _finding(
             view,
