@@ -67,7 +67,11 @@ def _check_operation() -> dict[str, object]:
             "401": _error_response("No valid token and no signed-in session."),
             "403": _error_response("A session request without a valid CSRF token."),
             "404": _error_response("The unit does not exist or is not the caller's."),
-            "413": _error_response(f"The text is longer than {MAX_TEXT_LENGTH} characters."),
+            "413": _error_response(
+                f"The text is longer than {MAX_TEXT_LENGTH} characters, or the body is longer "
+                "than any request with such a text can be."
+            ),
+            "415": _error_response("The body is not sent as application/json."),
             "429": _error_response("More than 120 checks in a minute by the same person."),
         },
     }

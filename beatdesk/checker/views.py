@@ -47,8 +47,9 @@ from beatdesk.units.tokens import user_for_token
 
 logger = logging.getLogger(__name__)
 
-# The JSON body may hold the 100,000-character limit in escaped form (up to 6 bytes each).
-MAX_API_BODY_BYTES = 6 * MAX_TEXT_LENGTH + 4096
+# The JSON body may hold the 100,000-character limit in escaped form: a character beyond the
+# basic plane is one character of the text and two escapes of 6 bytes (\ud83d\ude00).
+MAX_API_BODY_BYTES = 12 * MAX_TEXT_LENGTH + 4096
 # The fields /api/check reads; openapi.py describes the same set.
 API_FIELDS = frozenset({"text", "unit", "wrong_characters"})
 
@@ -118,6 +119,11 @@ def api_check(request: HttpRequest) -> JsonResponse:
         return _problem(429, "rate_limited", _("Too many checks; wait a minute and try again."))
     # Judged from the header before reading, so an oversize body is never read into memory.
     declared = request.META.get("CONTENT_LENGTH") or "0"
+    # An empty body is no JSON document whatever its type, and gets 400 from the parser.
+    if declared != "0" and request.content_type != "application/json":
+        return _problem(
+            415, "not_json", _("Send the request as JSON (Content-Type: application/json).")
+        )
     if not declared.isdigit() or int(declared) > MAX_API_BODY_BYTES:
         return _problem(413, "too_large", _("The request body is too large."))
 

@@ -220,3 +220,34 @@ def test_a_null_unit_means_the_callers_own_as_the_document_says(cast: Cast) -> N
     assert response.status_code == 200
     assert response.json()["unit"] == "station-a"
     schema_of("CheckRequest").validate({"text": DRAFT, "unit": None})
+
+
+def test_a_text_at_the_limit_sent_with_every_character_escaped_is_checked(cast: Cast) -> None:
+    _row, token = create_token(cast.officer_a, "escaping script")
+    text = "😀" * MAX_TEXT_LENGTH
+
+    response = Client().post(
+        "/api/check",
+        data=json.dumps({"text": text}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 200, response.content[:200]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+def test_a_body_not_sent_as_json_is_refused_with_415(cast: Cast, content_type: str) -> None:
+    _row, token = create_token(cast.officer_a, "curl by hand")
+
+    response = Client().generic(
+        "POST",
+        "/api/check",
+        json.dumps({"text": "你好"}),
+        content_type=content_type,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 415
+    schema_of("Error").validate(response.json())
+    assert response.json()["error"]["code"] == "not_json"
