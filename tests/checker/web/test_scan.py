@@ -13,10 +13,14 @@ from beatdesk.checker.actions import do_allow_term
 from tests.conftest import Cast
 
 
-def scan(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
+def scan(
+    *args: str, stdin: bytes = b"", var: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "beatdesk.settings"}
+    if var is not None:
+        env["BEATDESK_VAR"] = str(var)
     result = subprocess.run(
-        [sys.executable, "-m", "beatdesk", "scan", "--lang", "en", *args],
+        scan_command(*args),
         input=stdin,
         capture_output=True,
         env=env,
@@ -25,6 +29,10 @@ def scan(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(
         result.args, result.returncode, result.stdout.decode(), result.stderr.decode()
     )
+
+
+def scan_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "beatdesk", "scan", "--lang", "en", *args]
 
 
 def test_a_clean_text_from_standard_input_exits_0() -> None:
@@ -64,6 +72,7 @@ def test_json_output_carries_spans_into_the_text_as_written() -> None:
         (("/no/such/file.txt",), b"", "cannot read"),
         (("-",), "通报".encode("gbk"), "not UTF-8"),
         (("-",), ("警" * 100_001).encode(), "at most 100000"),
+        (("-",), "出售\x00冰毒".encode(), "NUL character"),
     ],
 )
 def test_unreadable_input_exits_2_with_a_clear_message(
@@ -104,3 +113,57 @@ def test_an_unknown_unit_exits_2(db: None, tmp_path: Path) -> None:
         call_command("scan", str(draft), "--unit", "nowhere")
 
     assert raised.value.returncode == 2
+
+
+def test_an_unknown_language_is_a_usage_error() -> None:
+    result = scan("--lang", "fr", stdin="你好".encode())
+
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+def test_a_unit_without_a_database_set_up_exits_2(tmp_path: Path) -> None:
+    result = scan("--unit", "station-a", stdin="你好".encode(), var=tmp_path)
+
+    assert result.returncode == 2
+    assert "beatdesk migrate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_offsets_count_a_leading_byte_order_mark_as_the_api_does() -> None:
+    text = "\ufeff出售冰毒"
+
+    result = scan("--json", stdin=text.encode())
+
+    finding = json.loads(result.stdout)["findings"][0]
+    assert (finding["start"], finding["end"]) == (1, 5)
+    assert text[finding["start"] : finding["end"]] == "出售冰毒"
+
+
+def test_control_characters_of_the_text_are_listed_as_escapes() -> None:
+    result = scan(stdin="出\x1b售冰毒。出\t售\t冰\t毒".encode())
+
+    listed = result.stdout.splitlines()[:-1]
+    assert "\x1b" not in result.stdout
+    assert any("出\\x1b售冰毒" in line for line in listed)
+    assert any("出\\t售\\t冰\\t毒" in line for line in listed)
+    assert all(line.count("\t") == 4 for line in listed)
+
+
+def test_output_closed_early_exits_2_without_a_traceback() -> None:
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run(
+            scan_command(),
+            input="出售冰毒。".encode() * 200,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            env=os.environ | {"DJANGO_SETTINGS_MODULE": "beatdesk.settings"},
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+
+    assert result.returncode == 2
+    assert b"Traceback" not in result.stderr
