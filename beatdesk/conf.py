@@ -70,3 +70,13 @@ def env_secret(name: str) -> str:
         return Path(file_name).read_text(encoding="utf-8").strip()
     except OSError as error:
         raise SettingError(f"{name}_FILE names a file that cannot be read: {error}") from None
+
+
+def env_secret_list(name: str) -> list[str]:
+    """Return comma-separated secrets from NAME, or from the file named by NAME_FILE.
+
+    In the file, commas and line breaks both separate the secrets, so a mounted file may
+    hold one key per line.
+    """
+    raw = env_secret(name)
+    return [item.strip() for item in raw.replace("\n", ",").split(",") if item.strip()]

@@ -11,7 +11,16 @@ import dj_database_url
 import django_stubs_ext
 from django.utils.csp import CSP
 
-from beatdesk.conf import SettingError, env_bool, env_int, env_list, env_path, env_secret, env_str
+from beatdesk.conf import (
+    SettingError,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_secret,
+    env_secret_list,
+    env_str,
+)
 from beatdesk.core.taskstore import TaskFile
 
 django_stubs_ext.monkeypatch()
@@ -48,7 +57,7 @@ if not FIELD_ENCRYPTION_KEY:
     FIELD_ENCRYPTION_KEY = hashlib.sha256(("field-" + SECRET_KEY).encode()).hexdigest()
 # Keys being rotated out: they still decrypt (and still find residents by channel id) until
 # `beatdesk rotate-field-key` has rewritten every value with the key above.
-FIELD_ENCRYPTION_OLD_KEYS = env_list("BEATDESK_FIELD_OLD_KEYS", [])
+FIELD_ENCRYPTION_OLD_KEYS = env_secret_list("BEATDESK_FIELD_OLD_KEYS")
 
 ALLOWED_HOSTS = env_list("BEATDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 # Addresses of our own reverse proxies; only their X-Forwarded-For is believed.
