@@ -26,6 +26,9 @@ from beatdesk.units.models import Unit, User
 logger = logging.getLogger(__name__)
 # Shown by the import page in the reader's language, like the core's line problems.
 NOT_UTF8 = gettext_noop("The file is not UTF-8 text.")
+FORMULA_CELL = gettext_noop(
+    "A cell holds a formula; paste its value instead (Paste Special, Values) and import again."
+)
 
 # A 50,000-term lexicon as text is about 3 MB; anything far larger is a mistake.
 MAX_LEXICON_BYTES = 10 * 1024 * 1024
@@ -193,13 +196,21 @@ def _text_of_workbook(data: bytes) -> str:
     from openpyxl import load_workbook
 
     try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=False).worksheets[0]
     except (zipfile.BadZipFile, KeyError, ValueError, IndexError, OSError):
         raise LexiconError(_("The file is not an Excel workbook (.xlsx).")) from None
     lines = []
-    for values in sheet.iter_rows(values_only=True):
+    formulas: list[LineProblem] = []
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        # A formula's value is whatever the spreadsheet last computed, or nothing in a file
+        # no spreadsheet has opened; a term must be what the file says, so it is refused.
+        if any(getattr(cell, "data_type", None) == "f" for cell in row):
+            formulas.append(LineProblem(number, FORMULA_CELL))
+        values = [getattr(cell, "value", None) for cell in row]
         cells = ["" if value is None else str(value).strip() for value in values]
         if any("\t" in cell or "\n" in cell for cell in cells):
             cells = [" ".join(cell.split()) for cell in cells]
         lines.append("\t".join(cells).rstrip("\t"))
+    if formulas:
+        raise LexiconFormatError(formulas)
     return "\n".join(lines)

@@ -136,6 +136,26 @@ def test_an_excel_lexicon_imports_and_its_errors_name_the_row(cast: Cast) -> Non
     assert list(Lexicon.objects.get().terms.values_list("term", flat=True)) == ["警花"]
 
 
+def test_a_workbook_with_a_formula_cell_is_refused_by_row_and_imports_nothing(
+    cast: Cast,
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.strip().split("\t"))
+    sheet.append(["警花", "discriminatory", None, "以外貌称呼女警", "女民警"])
+    sheet.append(["=A2", "careless", None, "=1+1"])
+    data = io.BytesIO()
+    book.save(data)
+
+    with pytest.raises(LexiconFormatError) as raised:
+        do_import_lexicon(cast.center_operator, cast.province, data.getvalue(), "words.xlsx")
+
+    assert [problem.line for problem in raised.value.problems] == [3]
+    assert "formula" in raised.value.problems[0].text
+    assert not LexiconTerm.objects.exists()
+
+
 def test_every_change_to_a_lexicon_is_audited_with_ids_only(cast: Cast) -> None:
     do_import_lexicon(cast.center_operator, cast.province, PROVINCE_FILE.encode(), "p.tsv")
     term = do_allow_term(cast.center_operator, cast.station_a, "严打")
