@@ -181,3 +181,26 @@ def test_it_finds_a_house_number_and_the_rooms_after_it() -> None:
 
 def test_it_does_not_take_a_metro_line_for_a_house_number() -> None:
     assert personal_data("乘坐地铁路1号线") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "kind"),
+    [
+        ("住在文三路 123号", "123号", "address"),
+        ("住在文三路１ ２ ３号", "１ ２ ３号", "address"),
+        ("车牌浙 A 1 2 3 4 5", "浙 A 1 2 3 4 5", "licence_plate"),
+        ("车牌浙A.D.1.2.3.4.5", "浙A.D.1.2.3.4.5", "licence_plate"),
+        ("请联系138.0013.8000", "138.0013.8000", "mobile"),
+    ],
+)
+def test_it_sees_through_spaces_and_dots_inside_personal_data(
+    text: str, written: str, kind: str
+) -> None:
+    assert [(found, rule) for found, rule, _masked in personal_data(text)] == [(written, kind)]
+
+
+@pytest.mark.parametrize(
+    "text", ["联系电话：2024.12.05前办理", "圆周率约3.14159265", "IP 192.168.1.100"]
+)
+def test_dotted_dates_and_decimals_are_not_taken_for_numbers(text: str) -> None:
+    assert personal_data(text) == []

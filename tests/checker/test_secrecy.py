@@ -84,6 +84,8 @@ def test_it_flags_a_labelled_incident_number() -> None:
         ("受害人李四表示不认识对方", "李四"),
         ("证人王五当时在场", "王五"),
         ("举报人张三丰反映情况", "张三丰"),
+        ("举报人张 三反映情况", "张 三"),
+        ("受害人王*小明称", "王*小明"),
     ],
 )
 def test_it_flags_the_name_of_a_protected_person(text: str, name: str) -> None:
@@ -119,3 +121,10 @@ def test_the_suggestion_in_place_of_a_name_leaves_the_words_after_it_whole() -> 
     fixed = text[: finding.start] + (finding.suggestion or "") + text[finding.end :]
 
     assert fixed == "举报人张某反映情况"
+
+
+def test_every_name_in_a_list_of_protected_people_is_flagged() -> None:
+    assert [name for name, _rule, _severity in secrets("被害人邵某平、邵宗华和邵宗国三人")] == [
+        "邵宗华",
+        "邵宗国",
+    ]

@@ -82,9 +82,13 @@ _ID_CHECK_CHARACTERS = "10X98765432"
 # check character. Dashes include the hyphen and dash characters people paste.
 # The first digit comes before the look back at the character preceding it, so the search
 # skips from digit to digit instead of trying the look back at every position.
-_NUMBER_RUN = re.compile(r"\d(?<!\d\d)(?:[ \-\u2010-\u2015]?\d)*(?:[ \-]?[xX](?![A-Za-z]))?(?!\d)")
-_RUN_GROUP = re.compile(r"[^ \-\u2010-\u2015]+")
-_RUN_SEPARATORS = re.compile(r"[ \-\u2010-\u2015]")
+_NUMBER_RUN = re.compile(
+    r"\d(?<!\d\d)(?:[ .\-\u2010-\u2015]?\d)*(?:[ \-]?[xX](?![A-Za-z]))?(?!\d)"
+)
+_RUN_GROUP = re.compile(r"[^ .\-\u2010-\u2015]+")
+_RUN_SEPARATORS = re.compile(r"[ .\-\u2010-\u2015]")
+# Dots separate the groups of a number (138.0013.8000) and also the parts of a date.
+_DOTTED_DATE = re.compile(r"(?:19|20)\d{2}\.\d{1,2}\.\d{1,2}")
 # No number we look for has more digits than a 19-digit bank card or +86 and a mobile, nor
 # fewer than a 7-digit local telephone number.
 _LONGEST_NUMBER = 19
@@ -106,6 +110,14 @@ _PLATE = re.compile(
     r"(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
+# A plate spaced or dotted out between any of its characters (浙 A 1 2 3 4 5); what it holds
+# once the separators are gone must be a plate `_PLATE` knows.
+_SPACED_PLATE = re.compile(
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+    r"[ ·•.\-]?[A-HJ-NP-Z](?:[ ·•.\-]?[A-HJ-NP-Z0-9挂学警港澳]){5,6}(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_PLATE_SEPARATORS = re.compile(r"[ ·•.\-]")
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:[EG]\d{8}|E[A-HJ-NP-Z]\d{7})(?![A-Za-z0-9])", re.I)
 _TRAVEL_DOCUMENT = re.compile(
     r"(?:护照|通行证|passport)(?:号码|号)?[:\s]*([A-Z]{1,2}\d{6,9})(?![A-Za-z0-9])", re.I
@@ -113,8 +125,8 @@ _TRAVEL_DOCUMENT = re.compile(
 _SIX_DIGITS = re.compile(r"\d{6}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _ADDRESS_NUMBER = re.compile(
-    r"(?:路|街|道|巷|弄|胡同|村|社区|小区|花园|公寓|大厦|新村|家园|苑)"
-    r"((?:[A-Za-z]?\d{1,5}(?:-\d{1,5})?\s?(?:号楼|号院|号|弄|栋|幢|单元|室|楼|层|户|组))+)"
+    r"(?:路|街|道|巷|弄|胡同|村|社区|小区|花园|公寓|大厦|新村|家园|苑)\s?"
+    r"((?:[A-Za-z]?\d(?:\s?\d){0,4}(?:-\d{1,5})?\s?(?:号楼|号院|号|弄|栋|幢|单元|室|楼|层|户|组))+)"
     r"(?!线)"
 )
 
@@ -128,6 +140,7 @@ def find_personal_data(view: NormalizedText, original: str) -> list[Finding]:
         *_find_numbers(view, original),
         *_find_pattern(_BRACKETED_LANDLINE, LANDLINE, view, original),
         *_find_pattern(_PLATE, LICENCE_PLATE, view, original),
+        *_find_spaced_plates(view, original),
         *(_find_pattern(_PASSPORT, PASSPORT, view, original) if documents else ()),
         *(_find_pattern(_TRAVEL_DOCUMENT, PASSPORT, view, original, 1) if documents else ()),
         *(_find_emails(view, original) if "@" in view.text else ()),
@@ -193,7 +206,7 @@ def _find_numbers(view: NormalizedText, original: str) -> Iterator[Finding]:
     for run in _NUMBER_RUN.finditer(view.text):
         # Most runs are years, dates and amounts too short to be any number we look for; a
         # run holds no more digits than characters.
-        if run.end() - run.start() < _SHORTEST_NUMBER:
+        if run.end() - run.start() < _SHORTEST_NUMBER or _DOTTED_DATE.fullmatch(run.group()):
             continue
         context = clause_before(view.text, run.start(), 8)
         for start, end, kind in _classify_run(run.group(), run.start(), context):
@@ -253,6 +266,15 @@ def _find_pattern(
         if kind is LICENCE_PLATE and sum(c.isdigit() for c in match.group()) < 3:
             continue
         yield _finding(kind, view, original, match.start(group), match.end(group))
+
+
+def _find_spaced_plates(view: NormalizedText, original: str) -> Iterator[Finding]:
+    for match in _SPACED_PLATE.finditer(view.text):
+        compact = _PLATE_SEPARATORS.sub("", match.group())
+        if compact == match.group() or not _PLATE.fullmatch(compact):
+            continue
+        if sum(c.isdigit() for c in compact) >= 3:
+            yield _finding(LICENCE_PLATE, view, original, match.start(), match.end())
 
 
 def _find_emails(view: NormalizedText, original: str) -> Iterator[Finding]:

@@ -1,7 +1,7 @@
 """Rule family 3: police secrets: secrecy marks, internal numbers and protected people's names."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from beatdesk.checker.core.findings import Category, Finding, Severity
 from beatdesk.checker.core.messages import gettext_noop
@@ -51,6 +51,11 @@ _SURNAMES = (
 _PROTECTED_NAME = re.compile(
     rf"(?:{_PROTECTED_ROLES})[:\s]*({_SURNAMES})([\u4e00-\u9fff]{{1,2}})(?![\u4e00-\u9fff]?\s*\(化名)"
 )
+# A further name in a list after the first (被害人邵某平、邵某华), read from where the name
+# before it ended.
+_LISTED_NAME = re.compile(
+    rf"\s*[、,和及与]\s*({_SURNAMES})([\u4e00-\u9fff]{{1,2}})(?![\u4e00-\u9fff]?\s*\(化名)"
+)
 # What follows a surname without being a given name: pseudonyms, titles, common words.
 _NOT_GIVEN_NAMES = re.compile(
     r"某|女士|先生|同学|老师|师傅|阿姨|大爷|大妈|老人|小姐|女|男|姓|氏|家|上|额|款|面|边|时|度"
@@ -72,7 +77,9 @@ def find_secrets(view: NormalizedText, term_view: NormalizedText) -> Iterator[Fi
     yield from _find_internal_markings(term_view)
     yield from _find_document_numbers(view)
     yield from _find_case_numbers(view)
-    yield from _find_protected_names(view)
+    # Names are read on the term view, so a space or a star between the characters of a
+    # name does not hide it.
+    yield from _find_protected_names(term_view)
 
 
 def _find_marks(view: NormalizedText) -> Iterator[Finding]:
@@ -155,26 +162,42 @@ def _find_case_numbers(view: NormalizedText) -> Iterator[Finding]:
         )
 
 
+PROTECTED_NAME_REASON = gettext_noop(
+    "The name of a tipster, victim, witness or minor must not be published; "
+    "use the surname with 某."
+)
+
+
 def _find_protected_names(view: NormalizedText) -> Iterator[Finding]:
     for match in _PROTECTED_NAME.finditer(view.text):
-        given = _given_name(match.group(2))
-        if given is None:
-            continue
-        if len(given) == 2 and _WORD_AFTER_NAME.match(view.text, match.start(2) + 1):
-            given = given[:1]
-        surname = match.group(1)
-        finding = _finding(
-            view,
-            match.start(1),
-            match.start(2) + len(given),
-            "secrecy.protected_name",
-            Severity.REVIEW,
-            gettext_noop(
-                "The name of a tipster, victim, witness or minor must not be published; "
-                "use the surname with 某."
-            ),
-        )
-        yield _with_suggestion(finding, surname + "某")
+        end = yield from _protected_name(view, match)
+        # The names listed after the first are as protected as the first.
+        while end is not None:
+            listed = _LISTED_NAME.match(view.text, end)
+            end = (yield from _protected_name(view, listed)) if listed else None
+
+
+def _protected_name(
+    view: NormalizedText, match: re.Match[str]
+) -> Generator[Finding, None, int | None]:
+    """Yield the finding for one name; return where the name ends, for a list after it."""
+    given = _given_name(match.group(2))
+    if given is None:
+        # A pseudonym (王某) needs no finding, but a list may go on after it.
+        return match.end(2) if match.group(2).startswith("某") else None
+    if len(given) == 2 and _WORD_AFTER_NAME.match(view.text, match.start(2) + 1):
+        given = given[:1]
+    end = match.start(2) + len(given)
+    finding = _finding(
+        view,
+        match.start(1),
+        end,
+        "secrecy.protected_name",
+        Severity.REVIEW,
+        PROTECTED_NAME_REASON,
+    )
+    yield _with_suggestion(finding, match.group(1) + "某")
+    return end
 
 
 def _given_name(candidate: str) -> str | None:

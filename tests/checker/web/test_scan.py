@@ -167,3 +167,12 @@ def test_output_closed_early_exits_2_without_a_traceback() -> None:
 
     assert result.returncode == 2
     assert b"Traceback" not in result.stderr
+
+
+def test_a_text_with_more_findings_than_are_listed_says_how_many_more() -> None:
+    result = scan(stdin=("冰毒，" * 600).encode())
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "… and 101 more, not listed" in result.stdout
+    assert len(result.stdout.splitlines()) == 502

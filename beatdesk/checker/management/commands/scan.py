@@ -105,14 +105,19 @@ class Command(BaseCommand):
         return unit
 
     def _print(self, text: str, result: CheckResult, data: dict[str, Any]) -> None:
-        for finding, shown in zip(result.findings, data["findings"], strict=True):
-            line = text.count("\n", 0, finding.start) + 1
-            column = finding.start - (text.rfind("\n", 0, finding.start) + 1) + 1
+        # The listing shows what the API shows: the first MAX_FINDINGS_SHOWN, then a count.
+        for shown in data["findings"]:
+            start = shown["start"]
+            line = text.count("\n", 0, start) + 1
+            column = start - (text.rfind("\n", 0, start) + 1) + 1
             suggestion = f" → {_visible(shown['suggestion'])}" if shown["suggestion"] else ""
             self.stdout.write(
                 f"{line}:{column}\t{shown['severity_label']}\t{shown['category_label']}\t"
                 f"{_visible(shown['excerpt'])}\t{shown['reason']}{suggestion}"
             )
+        hidden = len(result.findings) - len(data["findings"])
+        if hidden:
+            self.stdout.write(f"… and {hidden} more, not listed")
         self.stdout.write(
             f"{data['risk_label']} ({len(result.findings)}); "
             f"readability {result.readability.score}/100"
