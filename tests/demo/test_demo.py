@@ -1,12 +1,16 @@
 """The demo runs on a fresh database and says what it did."""
 
+import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from huey.contrib.djhuey import HUEY
 
 from beatdesk.audit.models import AuditRecord
+from beatdesk.demo.management.commands.demo import use_public_url
+from beatdesk.inbox.actions import tracking_url
 from beatdesk.inbox.models import Case, Message
 from beatdesk.portal.models import Jurisdiction
 from beatdesk.units.models import User
@@ -82,3 +86,26 @@ def test_it_creates_nothing_new_when_the_demo_replays_again(
     call_command("demo", "--no-serve")
 
     assert (Message.objects.count(), Case.objects.count()) == counts
+
+
+def test_a_demo_served_on_another_port_gives_residents_that_port_to_track_their_case(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    monkeypatch.delenv("BEATDESK_PUBLIC_URL", raising=False)
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
+    use_public_url("http://127.0.0.1:18775")
+
+    assert tracking_url() == "http://127.0.0.1:18775/track/"
+    assert os.environ["BEATDESK_PUBLIC_URL"] == "http://127.0.0.1:18775"
+
+
+def test_a_public_address_set_by_the_operator_is_kept(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    monkeypatch.setenv("BEATDESK_PUBLIC_URL", "https://police.example.cn")
+    settings.PUBLIC_BASE_URL = "https://police.example.cn"
+
+    use_public_url("http://127.0.0.1:18775")
+
+    assert tracking_url() == "https://police.example.cn/track/"

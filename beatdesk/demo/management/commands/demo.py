@@ -151,8 +151,7 @@ class Command(BaseCommand):
     def _serve(self, fake: FakeWeChatAPI, bind: str) -> None:
         # A plain `kill` must stop the server and worker too, not leave them running.
         signal.signal(signal.SIGTERM, _interrupt)
-        # Automatic replies give residents the tracking address of the server they reached.
-        os.environ.setdefault("BEATDESK_PUBLIC_URL", f"http://{bind}")
+        use_public_url(f"http://{bind}")
         beatdesk = [sys.executable, "-m", "beatdesk"]
         children = [
             subprocess.Popen([*beatdesk, "serve", "--bind", bind]),  # noqa: S603
@@ -201,3 +200,16 @@ def _wait_for(url: str, seconds: float = 30) -> None:
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"the server did not answer at {url}")
+
+
+def use_public_url(url: str) -> None:
+    """Give residents the tracking address of the server they reached, unless one is set.
+
+    The server and the worker read it from the environment when they start; this process
+    read its settings before, and writes replies too (the replay's inbox steps, the demo's
+    answers), so its own setting changes with it.
+    """
+    if os.environ.get("BEATDESK_PUBLIC_URL"):
+        return
+    os.environ["BEATDESK_PUBLIC_URL"] = url
+    settings.PUBLIC_BASE_URL = url
