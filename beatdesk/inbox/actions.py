@@ -518,6 +518,7 @@ def store_outbound(
     *,
     author: User | None = None,
     interim: bool = False,
+    submission: str = "",
 ) -> Message:
     """Keep a text written to a resident now: automatic unless an officer is its author."""
     return Message.objects.create(
@@ -530,6 +531,7 @@ def store_outbound(
         author=author,
         is_automatic=author is None,
         is_interim=interim,
+        submission=submission,
     )
 
 
@@ -547,6 +549,7 @@ def do_answer_case(
     resolve: bool = False,
     confirmed: bool = False,
     to_merged: bool = False,
+    submission: str = "",
 ) -> Message:
     """Check the officer's answer, then write it and its outbox row in one transaction.
 
@@ -555,7 +558,9 @@ def do_answer_case(
     or help request not yet verified takes interim answers only (inbox.verification).
     With `to_merged`, the residents whose cases were merged into this one get the answer
     too, each on their own channel (inbox.reporters), unless it holds personal data or a
-    protected name. Returns the message to the case's own resident.
+    protected name. Returns the message to the case's own resident. A `submission` token
+    already used on this case (the same form sent twice) sends nothing again and returns
+    the answer it sent.
     """
     _check_worker(actor, case)
     text = text.strip()
@@ -583,14 +588,19 @@ def do_answer_case(
 
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        # Read inside the lock, so a merge that has just committed is not missed.
+        # Read inside the lock: a second sending of the same form waits for the first and
+        # then finds its answer, and a merge that has just committed is not missed.
+        sent = _answer_of_submission(case, submission)
+        if sent is not None:
+            logger.info("answer sent before case=%s message=%s", case.pk, sent.pk)
+            return sent
         others = merged_reporters(case) if to_merged else []
         # Checked without it: the invitation is our own fixed line, not the officer's. The
         # other residents rate nothing here, so theirs goes without it.
         own_text = with_invitation(case, text) if resolve else text
-        message = _write_answer(case, case, actor, own_text, interim)
+        message = _write_answer(case, case, actor, own_text, interim, submission)
         for other in others:
-            _write_answer(case, other, actor, text, interim)
+            _write_answer(case, other, actor, text, interim, submission)
         if result.findings:
             do_record_check(
                 result,
@@ -611,10 +621,21 @@ def do_answer_case(
     return message
 
 
-def _write_answer(case: Case, reporter: Case, actor: User, text: str, interim: bool) -> Message:
+def _answer_of_submission(case: Case, submission: str) -> Message | None:
+    if not submission:
+        return None
+    answers = Message.objects.filter(case=case, resident_id=case.resident_id)
+    return answers.filter(submission=submission).first()
+
+
+def _write_answer(
+    case: Case, reporter: Case, actor: User, text: str, interim: bool, submission: str
+) -> Message:
     """Write one answer on `case` to the resident of `reporter` (the case itself, or one
     merged into it), on the channel that resident wrote on, with its outbox row and record."""
-    message = store_outbound(reporter.resident, case, text, author=actor, interim=interim)
+    message = store_outbound(
+        reporter.resident, case, text, author=actor, interim=interim, submission=submission
+    )
     message.outbox = outbox.enqueue(
         reporter.account, reporter.resident.external_id, text, f"inbox-message:{message.pk}"
     )
@@ -671,6 +692,10 @@ def do_change_case_status(case: Case, actor: User, target: str) -> Case:
         if target in {CaseStatus.RESOLVED, CaseStatus.CLOSED}:
             _check_settled(case)
         check_resolving(case, target)
+        if target == CaseStatus.REOPENED and case.merged_into_id is not None:
+            # Its messages live on in the case it was merged into; reopening it would split
+            # the matter in two, with the resident's next message and answers on both.
+            raise InboxError(_("This case was merged into another; work on that one instead."))
         if target == CaseStatus.REOPENED and _has_other_open_case(case):
             raise InboxError(_("The resident already has another open case on this account."))
         if target == CaseStatus.REOPENED:

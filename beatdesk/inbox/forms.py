@@ -1,3 +1,4 @@
+import uuid
 from datetime import date, timedelta
 
 from django import forms
@@ -27,6 +28,7 @@ class AnswerForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["submission"].initial = uuid.uuid4().hex
 
     text = forms.CharField(
         label=_("Answer"),
@@ -42,6 +44,10 @@ class AnswerForm(forms.Form):
     # Shown only on a case others' cases were merged into; the page words its label with
     # their number. Ticked at first: their reports are the same matter.
     to_merged = forms.BooleanField(required=False, initial=True)
+    # A fresh token on every page: sent twice, the same form writes its answer once.
+    submission = forms.RegexField(
+        regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput
+    )
 
 
 TYPE_CHOICES = [c for c in CaseType.choices if c[0] != CaseType.UNCLASSIFIED]

@@ -34,6 +34,7 @@ from beatdesk.inbox.models import (
     ProposalStatus,
     TransferStatus,
 )
+from beatdesk.inbox.reporters import may_write_to
 from beatdesk.units.models import User
 
 logger = logging.getLogger(__name__)
@@ -93,10 +94,11 @@ def _tell_merged_resident(merged: Case, kept: Case) -> None:
 
     Their case is closed by the merge; without a word they would think it dropped. The
     line names no other resident and nothing of the kept case. The kept case's own
-    resident, when the two cases are one person's, needs no such word.
+    resident, when the two cases are one person's, needs no such word, and nothing goes
+    out through an account since switched off.
     """
     resident = merged.resident
-    if resident.pk == kept.resident_id or resident.anonymized_at is not None:
+    if resident.pk == kept.resident_id or not may_write_to(merged):
         return
     with translation.override(settings.LANGUAGE_CODE):
         text = _(

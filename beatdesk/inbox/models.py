@@ -248,9 +248,19 @@ class Message(models.Model):
     # An officer's "we received it and are checking" on a tip or help request not yet
     # verified; the final answer comes after the verification (inbox.verification).
     is_interim = models.BooleanField(default=False)
+    # The answer form's one-time token: the same form sent twice (a double click, a resent
+    # page) writes its answer once.
+    submission = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "submission"],
+                condition=~Q(submission=""),
+                name="one_answer_per_submission",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"message {self.pk} ({self.direction}, {self.kind})"

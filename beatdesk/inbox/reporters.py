@@ -22,8 +22,9 @@ def merged_reporters(case: Case) -> list[Case]:
     """Return, for each other resident whose case was merged into this one, that case.
 
     Cases merged into a case that was itself merged here count too. The kept case's own
-    resident and residents whose channel id the retention purge replaced are left out; a
-    resident with several merged cases is named once, by the earliest.
+    resident, residents whose channel id the retention purge replaced and residents of an
+    account since switched off (nothing is sent through it) are left out; a resident with
+    several merged cases is named once, by the earliest.
     """
     merged: list[Case] = []
     level = [case.pk]
@@ -41,7 +42,7 @@ def merged_reporters(case: Case) -> list[Case]:
     reporters: dict[int, Case] = {}
     for other in sorted(merged, key=lambda other: other.pk):
         resident = other.resident
-        if resident.pk == case.resident_id or resident.anonymized_at is not None:
+        if resident.pk == case.resident_id or not may_write_to(other):
             continue
         reporters.setdefault(resident.pk, other)
     return list(reporters.values())
@@ -59,6 +60,11 @@ def merged_onward(case: Case) -> list[Case]:
         current = Case.objects.select_related("resident").get(pk=current.merged_into_id)
         onward.append(current)
     return onward
+
+
+def may_write_to(case: Case) -> bool:
+    """Return whether the case's resident can still be written to on its account."""
+    return case.resident.anonymized_at is None and case.account.is_active
 
 
 def is_for_one_resident(result: CheckResult) -> bool:

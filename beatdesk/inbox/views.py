@@ -462,6 +462,7 @@ def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
                 resolve=form.cleaned_data["resolve"],
                 confirmed=form.cleaned_data["confirm_findings"],
                 to_merged=form.cleaned_data["to_merged"],
+                submission=form.cleaned_data["submission"] or "",
             )
         except AnswerHeldBack as held:
             form.add_error(None, str(held))

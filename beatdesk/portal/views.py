@@ -74,15 +74,16 @@ def track(request: HttpRequest) -> HttpResponse:
 def _answers(case: Case) -> list[Message]:
     """Return what officers wrote to the resident: the resident's own words stay private.
 
-    After a merge the answers written before it moved to the kept case, and answers sent
-    to this resident since are written there too; they are this resident's, so they stay
-    on this page, and nothing of the kept case's own does. Merges may chain, so every case
-    onward counts.
+    Only what was written to this case's own resident counts. Cases merged into this one
+    brought their residents' answers here, and answers to them are written here too; none
+    of them is this resident's. After this case was itself merged, its answers moved to
+    the kept case, and answers to this resident are written there; merges may chain, so
+    every case onward counts.
     """
-    mine = Q(case=case)
+    cases = [case.pk]
     if case.merged_into_id:
-        onward = [kept.pk for kept in merged_onward(case)]
-        mine |= Q(case_id__in=onward, resident_id=case.resident_id)
+        cases += [kept.pk for kept in merged_onward(case)]
+    mine = Q(case_id__in=cases, resident_id=case.resident_id)
     return list(
         Message.objects.filter(mine, direction=Direction.OUTBOUND, is_automatic=False)
         .select_related("outbox")

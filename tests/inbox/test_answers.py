@@ -1,5 +1,6 @@
 """An officer's answer goes back on the channel once, through the outbox, whatever fails."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -249,3 +250,31 @@ def test_a_tracking_code_typed_in_full_width_letters_is_found(case: Case) -> Non
 
     assert response.status_code == 200
     assert case.tracking_code in response.content.decode()
+
+
+def test_the_same_answer_form_sent_twice_sends_the_answer_once(
+    cast: Cast, case: Case, fake_wechat: FakeWeChatAPI
+) -> None:
+    form = {
+        "text": "请带户口本到派出所窗口办理。",
+        "submission": "0123456789abcdef0123456789abcdef",
+    }
+    client = signed_in(cast.officer_a)
+
+    first = client.post(f"/inbox/cases/{case.pk}/answer/", form)
+    again = client.post(f"/inbox/cases/{case.pk}/answer/", form)
+    outbox.relay_due()
+
+    assert first.status_code == again.status_code == 302
+    assert officer_answers(fake_wechat) == ["请带户口本到派出所窗口办理。"]
+    assert OutboxMessage.objects.filter(message__author=cast.officer_a).count() == 1
+
+
+def test_each_answer_page_carries_a_fresh_token(cast: Cast, case: Case) -> None:
+    client = signed_in(cast.officer_a)
+
+    pages = [client.get(f"/inbox/cases/{case.pk}/").content.decode() for _ in range(2)]
+
+    tokens = [re.findall(r'name="submission" value="([0-9a-f]{32})"', page) for page in pages]
+    assert len(tokens[0]) == len(tokens[1]) == 1
+    assert tokens[0] != tokens[1]

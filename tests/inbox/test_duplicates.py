@@ -343,11 +343,19 @@ def test_an_answer_not_ticked_for_merged_reports_goes_to_the_case_resident_alone
     assert Message.objects.filter(author=cast.officer_a).count() == 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "请您本人带身份证来所里，联系电话13912345678。",
+        "请联系139.1234.5678。",
+        "举报人张 三反映的情况已核实。",
+        "车牌浙 A 1 2 3 4 5的车已挪走。",
+    ],
+)
 def test_an_answer_with_personal_data_is_not_sent_to_anyone_when_ticked_for_merged_reports(
-    cast: Cast, account: Account, peer: WeChatPeer
+    cast: Cast, account: Account, peer: WeChatPeer, text: str
 ) -> None:
     first, _second = merged_pair(cast, account, peer)
-    text = "请您本人带身份证来所里，联系电话13912345678。"
 
     response = answer(cast, first, text, to_merged="on", confirm_findings="on")
 
@@ -358,9 +366,11 @@ def test_an_answer_with_personal_data_is_not_sent_to_anyone_when_ticked_for_merg
     assert not AuditRecord.objects.filter(action="case.answered").exists()
 
 
-def test_an_answer_to_a_merged_report_on_another_channel_goes_out_on_that_channel(
-    cast: Cast, account: Account, peer: WeChatPeer, onebot_peer: OneBotPeer
-) -> None:
+def qq_report_merged_into_wechat(
+    cast: Cast, account: Account, peer: WeChatPeer, onebot_peer: OneBotPeer, *, active: bool
+) -> tuple[Case, Account]:
+    """A WeChat resident and a QQ user (10002) report the same noise; the QQ case is merged
+    into the WeChat one, after the QQ account was switched off unless `active`."""
     wechat_case = resident_writes(account, peer, "oDUP1", NOISE)
     qq = make_onebot_account(cast.station_a)
     committed(
@@ -368,9 +378,17 @@ def test_an_answer_to_a_merged_report_on_another_channel_goes_out_on_that_channe
     )
     proposal = DuplicateProposal.objects.get()
     qq_case = Case.objects.get(account=qq)
+    Account.objects.filter(pk=qq.pk).update(is_active=active)
     signed_in(cast.officer_a).post(
         f"/inbox/cases/{qq_case.pk}/duplicates/{proposal.pk}/merge/", {"keep": wechat_case.pk}
     )
+    return wechat_case, qq
+
+
+def test_an_answer_to_a_merged_report_on_another_channel_goes_out_on_that_channel(
+    cast: Cast, account: Account, peer: WeChatPeer, onebot_peer: OneBotPeer
+) -> None:
+    wechat_case, qq = qq_report_merged_into_wechat(cast, account, peer, onebot_peer, active=True)
 
     answer(cast, wechat_case, SHARED_ANSWER, to_merged="on")
 
@@ -442,3 +460,44 @@ def test_the_merged_reporters_of_a_chain_of_merges_are_each_named_once(
 
     assert [case.pk for case in reporters] == [middle.pk, last.pk]
     assert again.pk == kept.pk
+
+
+def test_the_kept_case_tracking_page_shows_only_what_its_own_resident_was_sent(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    first, second = two_alike_cases(account, peer)
+    answer(cast, second, "这是只发给第二位居民的答复。")
+    proposal = DuplicateProposal.objects.get()
+    signed_in(cast.officer_a).post(
+        f"/inbox/cases/{second.pk}/duplicates/{proposal.pk}/merge/", {"keep": first.pk}
+    )
+    answer(cast, first, SHARED_ANSWER, to_merged="on")
+
+    page = Client().get("/track/", {"code": first.tracking_code}).content.decode()
+
+    assert page.count(SHARED_ANSWER) == 1
+    assert "这是只发给第二位居民的答复。" not in page
+
+
+def test_a_merged_case_cannot_be_reopened_by_an_officer(
+    cast: Cast, account: Account, peer: WeChatPeer
+) -> None:
+    _first, second = merged_pair(cast, account, peer)
+
+    signed_in(cast.officer_a).post(f"/inbox/cases/{second.pk}/status/", {"status": "reopened"})
+
+    second.refresh_from_db()
+    assert second.status == CaseStatus.CLOSED
+    assert not AuditRecord.objects.filter(action="case.reopened").exists()
+
+
+def test_nothing_goes_to_a_merged_resident_through_an_account_switched_off(
+    cast: Cast, account: Account, peer: WeChatPeer, onebot_peer: OneBotPeer
+) -> None:
+    wechat_case, qq = qq_report_merged_into_wechat(cast, account, peer, onebot_peer, active=False)
+
+    answer(cast, wechat_case, SHARED_ANSWER, to_merged="on")
+
+    keys = OutboxMessage.objects.filter(account=qq).values_list("idempotency_key", flat=True)
+    assert not [key for key in keys if key.startswith(("inbox-message:", "case-merged:"))]
+    assert merged_reporters(wechat_case) == []
