@@ -191,9 +191,19 @@ def test_it_does_not_take_a_metro_line_for_a_house_number() -> None:
         ("车牌浙 A 1 2 3 4 5", "浙 A 1 2 3 4 5", "licence_plate"),
         ("车牌浙A.D.1.2.3.4.5", "浙A.D.1.2.3.4.5", "licence_plate"),
         ("请联系138.0013.8000", "138.0013.8000", "mobile"),
+        ("请拨打一三八零零一三八零零零", "一三八零零一三八零零零", "mobile"),
+        ("请拨打幺三八 零零幺三 八零零零", "幺三八 零零幺三 八零零零", "mobile"),
+        (
+            "身份证一一零一零一一九九零零三零七四五一四",
+            "一一零一零一一九九零零三零七四五一四",
+            "resident_id",
+        ),
+        ("加我QQ：12345678", "12345678", "im_account"),
+        ("联系ＱＱ 23456789", "23456789", "im_account"),
+        ("微信号 zhang_san88", "zhang_san88", "im_account"),
     ],
 )
-def test_it_sees_through_spaces_and_dots_inside_personal_data(
+def test_it_finds_personal_data_written_to_slip_past_filters(
     text: str, written: str, kind: str
 ) -> None:
     assert [(found, rule) for found, rule, _masked in personal_data(text)] == [(written, kind)]
@@ -204,3 +214,14 @@ def test_it_sees_through_spaces_and_dots_inside_personal_data(
 )
 def test_dotted_dates_and_decimals_are_not_taken_for_numbers(text: str) -> None:
     assert personal_data(text) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["欢迎加入警民QQ群123456789", "关注微信公众号平安西湖", "第一二三名"]
+)
+def test_it_leaves_group_numbers_official_accounts_and_rankings_alone(text: str) -> None:
+    assert personal_data(text) == []
+
+
+def test_the_mask_of_a_number_in_chinese_numerals_keeps_its_shape() -> None:
+    assert personal_data("请拨打一三八零零一三八零零零")[0][2] == "一三八****八零零零"

@@ -68,6 +68,15 @@ EMAIL = PersonalDataKind(
     1,
     0,
 )
+IM_ACCOUNT = PersonalDataKind(
+    "personal_data.im_account",
+    gettext_noop(
+        "A QQ number or WeChat ID reaches a person directly; mask it unless it is an "
+        "official account."
+    ),
+    2,
+    2,
+)
 ADDRESS = PersonalDataKind(
     "personal_data.address",
     gettext_noop("A house number leads to someone's home; mask it unless it is an office."),
@@ -118,6 +127,20 @@ _SPACED_PLATE = re.compile(
     re.IGNORECASE,
 )
 _PLATE_SEPARATORS = re.compile(r"[ ·•.\-]")
+# A QQ number or a WeChat ID after its label (QQ：12345678, 微信号 zhang_san88). A QQ group's
+# number is left alone: police accounts publish theirs.
+_QQ_NUMBER = re.compile(r"(?:QQ|扣扣)(?:号码|号)?[:\s]*([1-9]\d{4,10})(?!\d)", re.IGNORECASE)
+_WECHAT_ID = re.compile(
+    r"(?:微信号|微信|vx|wx|wechat)[:\s]*([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])",
+    re.IGNORECASE,
+)
+# Digits written as Chinese numerals, as some write a phone number to slip past filters
+# (一三八零零一三八零零零; 幺 is the 1 of spoken numbers). Each numeral is one character, so
+# a run read as ASCII digits keeps every offset.
+_CHINESE_DIGIT_RUN = re.compile(
+    r"[零〇一二三四五六七八九幺](?:[ \-]?[零〇一二三四五六七八九幺]){6,}"
+)
+_CHINESE_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:[EG]\d{8}|E[A-HJ-NP-Z]\d{7})(?![A-Za-z0-9])", re.I)
 _TRAVEL_DOCUMENT = re.compile(
     r"(?:护照|通行证|passport)(?:号码|号)?[:\s]*([A-Z]{1,2}\d{6,9})(?![A-Za-z0-9])", re.I
@@ -136,8 +159,20 @@ def find_personal_data(view: NormalizedText, original: str) -> list[Finding]:
     # Passport and travel document numbers hold six digits in a row at least, and an e-mail
     # address an at sign: most texts have neither, so those searches are skipped.
     documents = _SIX_DIGITS.search(view.text) is not None
+    handles = [
+        *_find_pattern(_QQ_NUMBER, IM_ACCOUNT, view, original, group=1),
+        *_find_pattern(_WECHAT_ID, IM_ACCOUNT, view, original, group=1),
+    ]
+    # A number already named a QQ number is not also a telephone number.
+    named = {(finding.start, finding.end) for finding in handles}
+    numbers = [
+        finding
+        for finding in [*_find_numbers(view, original), *_find_written_out_numbers(view, original)]
+        if (finding.start, finding.end) not in named
+    ]
     findings = [
-        *_find_numbers(view, original),
+        *numbers,
+        *handles,
         *_find_pattern(_BRACKETED_LANDLINE, LANDLINE, view, original),
         *_find_pattern(_PLATE, LICENCE_PLATE, view, original),
         *_find_spaced_plates(view, original),
@@ -266,6 +301,13 @@ def _find_pattern(
         if kind is LICENCE_PLATE and sum(c.isdigit() for c in match.group()) < 3:
             continue
         yield _finding(kind, view, original, match.start(group), match.end(group))
+
+
+def _find_written_out_numbers(view: NormalizedText, original: str) -> Iterator[Finding]:
+    if _CHINESE_DIGIT_RUN.search(view.text) is None:
+        return
+    read = _CHINESE_DIGIT_RUN.sub(lambda run: run.group().translate(_CHINESE_DIGITS), view.text)
+    yield from _find_numbers(NormalizedText(read, view.offsets), original)
 
 
 def _find_spaced_plates(view: NormalizedText, original: str) -> Iterator[Finding]:
