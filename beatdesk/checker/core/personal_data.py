@@ -129,10 +129,13 @@ _SPACED_PLATE = re.compile(
 _PLATE_SEPARATORS = re.compile(r"[ ·•.\-]")
 # A QQ number or a WeChat ID after its label (QQ：12345678, 微信号 zhang_san88). A QQ group's
 # number is left alone: police accounts publish theirs.
-_QQ_NUMBER = re.compile(r"(?:QQ|扣扣)(?:号码|号)?[:\s]*([1-9]\d{4,10})(?!\d)", re.IGNORECASE)
+# Started the same way as `_PASSPORT`: QQ or 扣扣; 微信(号), VX, WX or WeChat, in any case.
+_QQ_NUMBER = re.compile(
+    r"[Qq扣](?:(?<=[Qq])[Qq]|(?<=扣)扣)(?:号码|号)?[:\s]*([1-9]\d{4,10})(?!\d)"
+)
 _WECHAT_ID = re.compile(
-    r"(?:微信号|微信|vx|wx|wechat)[:\s]*([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])",
-    re.IGNORECASE,
+    r"[微VvWw](?:(?<=微)信号?|(?<=[VvWw])[Xx]|(?<=[Ww])[Ee][Cc][Hh][Aa][Tt])[:\s]*"
+    r"([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])"
 )
 # Digits written as Chinese numerals, as some write a phone number to slip past filters
 # (一三八零零一三八零零零; 幺 is the 1 of spoken numbers). Each numeral is one character, so
@@ -141,9 +144,17 @@ _CHINESE_DIGIT_RUN = re.compile(
     r"[零〇一二三四五六七八九幺](?:[ \-]?[零〇一二三四五六七八九幺]){6,}"
 )
 _CHINESE_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
-_PASSPORT = re.compile(r"(?<![A-Za-z0-9])(?:[EG]\d{8}|E[A-HJ-NP-Z]\d{7})(?![A-Za-z0-9])", re.I)
+# These patterns spell letter cases out and start with a plain character class, the look back
+# after it: the search then skips from candidate to candidate, where IGNORECASE or an
+# alternation first would try every position of every text. E or G and 8 digits, or E, a
+# letter and 7 digits, in either case.
+_PASSPORT = re.compile(
+    r"[EeGg](?<![A-Za-z0-9].)"
+    r"(?:\d{8}|(?<=[Ee])[A-HJ-NP-Za-hj-np-z]\d{7})(?![A-Za-z0-9])"
+)
 _TRAVEL_DOCUMENT = re.compile(
-    r"(?:护照|通行证|passport)(?:号码|号)?[:\s]*([A-Z]{1,2}\d{6,9})(?![A-Za-z0-9])", re.I
+    r"[护通Pp](?:(?<=护)照|(?<=通)行证|(?<=[Pp])[Aa][Ss][Ss][Pp][Oo][Rr][Tt])"
+    r"(?:号码|号)?[:\s]*([A-Za-z]{1,2}\d{6,9})(?![A-Za-z0-9])"
 )
 _SIX_DIGITS = re.compile(r"\d{6}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
