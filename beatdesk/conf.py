@@ -45,10 +45,8 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: list[str]) -> list[str]:
     """Return a comma-separated variable as a list of trimmed, non-empty items."""
-    raw = os.environ.get(name, "")
-    if not raw.strip():
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
+    items = _items(os.environ.get(name, ""))
+    return items or default
 
 
 def env_path(name: str, default: Path) -> Path:
@@ -78,5 +76,8 @@ def env_secret_list(name: str) -> list[str]:
     In the file, commas and line breaks both separate the secrets, so a mounted file may
     hold one key per line.
     """
-    raw = env_secret(name)
-    return [item.strip() for item in raw.replace("\n", ",").split(",") if item.strip()]
+    return _items(env_secret(name).replace("\n", ","))
+
+
+def _items(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]

@@ -57,7 +57,7 @@ def merged_onward(case: Case) -> list[Case]:
     onward: list[Case] = []
     current = case
     while current.merged_into_id is not None and len(onward) < MAX_MERGE_DEPTH:
-        current = Case.objects.select_related("resident").get(pk=current.merged_into_id)
+        current = Case.objects.get(pk=current.merged_into_id)
         onward.append(current)
     return onward
 

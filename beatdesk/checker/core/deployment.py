@@ -14,14 +14,16 @@ from beatdesk.checker.core.messages import gettext_noop
 from beatdesk.checker.core.normalize import NormalizedText
 
 _OPERATION = re.compile(
-    r"布控|蹲守|蹲点守候|守候伏击|伏击|埋伏|抓捕|围捕|收网|突击检查|突击清查|突击搜查"
-    r"|设卡|设伏|堵截|查缉|行动部署|警力部署|部署警力|抓捕方案|抓捕行动|收网行动"
+    r"布控|蹲守|蹲点守候|守候伏击|伏击|埋伏|抓捕|围捕|收网"
+    r"|突击检查|突击清查|突击搜查|设卡|设伏|堵截|查缉"
+    r"|行动部署|警力部署|部署警力|抓捕方案|抓捕行动|收网行动"
     r"|清查|夜查|盘查|搜捕|缉捕|突袭"
 )
 
 # Times that can only lie ahead, or that name the hour of a plan (届时, 凌晨3时, 20:00).
 _FUTURE_TIME = re.compile(
-    r"明天|明日|明晚|明早|明晨|后天|今晚|今夜|今天晚上|今日晚|下周|下星期|下个?月|下旬|届时"
+    r"明天|明日|明晚|明早|明晨|后天|今晚|今夜|今天晚上|今日晚"
+    r"|下周|下星期|下个?月|下旬|届时"
     r"|将于|将在|拟于|拟在|计划于|准备于|定于|择机"
 )
 _CLOCK_TIME = re.compile(
@@ -31,12 +33,14 @@ _CLOCK_TIME = re.compile(
 # A specific place: a name of a few characters ending in a kind of place (幸福路, 锦绣小区).
 _PLACE = re.compile(
     r"[\u4e00-\u9fff\d]{1,10}?"
-    r"(?:路口|路|街|巷|大道|小区|广场|酒店|宾馆|旅馆|网吧|车站|码头|收费站|服务区|出口|入口"
+    r"(?:路口|路|街|巷|大道|小区|广场|酒店|宾馆|旅馆|网吧"
+    r"|车站|码头|收费站|服务区|出口|入口"
     r"|号楼|单元|村|镇|乡|桥|大厦|公寓|仓库|厂房|KTV)"
 )
 # Signs that the operation is over: it is news, not a plan.
 _PAST = re.compile(
-    r"昨日|昨天|昨晚|昨夜|前日|前天|日前|近日|此前|上周|上月|去年|当天|当晚|当场|随后|最终"
+    r"昨日|昨天|昨晚|昨夜|前日|前天|日前|近日|此前|上周|上月|去年"
+    r"|当天|当晚|当场|随后|最终"
     r"|抓获|落网|破获|缴获|查获|捕获|擒获|归案|刑拘|刑事拘留|被抓|已将|已被|成功"
     r"|打掉|捣毁|摧毁|端掉|侦破|告破"
 )
